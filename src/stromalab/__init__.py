@@ -1,0 +1,3 @@
+"""stromalab: cell-therapy donor studies from screening to batch release."""
+
+__version__ = "0.1.0"

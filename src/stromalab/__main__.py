@@ -1,0 +1,5 @@
+import sys
+
+from stromalab.cli import main
+
+sys.exit(main())

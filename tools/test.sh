@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the whole suite: once on SQLite (everything), once more on PostgreSQL (every test that
+# touches a database). Browser tests need /usr/bin/chromium. What cannot run here is skipped
+# LOUDLY, and becomes a failure when STROMALAB_REQUIRE_ALL=1 (set by .ci/run).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+require_all=${STROMALAB_REQUIRE_ALL:-0}
+missing=()
+
+if [ -x /usr/bin/chromium ]; then
+  export STROMALAB_CHROMIUM=/usr/bin/chromium
+else
+  missing+=("Chromium (/usr/bin/chromium): browser tests SKIPPED")
+fi
+
+pg_url=${STROMALAB_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+if $BIN/python - "$pg_url" <<'PY' 2>/dev/null; then
+import sys, psycopg
+psycopg.connect(sys.argv[1], connect_timeout=3).close()
+PY
+  have_pg=1
+else
+  have_pg=0
+  missing+=("PostgreSQL ($pg_url): PostgreSQL half of the suite SKIPPED")
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "################################################################" >&2
+  for m in "${missing[@]}"; do echo "### NOT TESTED: $m" >&2; done
+  echo "################################################################" >&2
+  if [ "$require_all" = 1 ]; then
+    echo "STROMALAB_REQUIRE_ALL=1: refusing to pass with parts of the suite skipped" >&2
+    exit 1
+  fi
+fi
+
+echo "== pytest on SQLite (whole suite)"
+$BIN/python -m pytest -q -p no:cacheprovider || exit 1
+
+if [ $have_pg = 1 ]; then
+  echo "== pytest on PostgreSQL (database tests)"
+  STROMALAB_TEST_POSTGRES_URL=$pg_url STROMALAB_DATABASE_URL=$pg_url \
+    $BIN/python -m pytest -q -p no:cacheprovider -m "django_db or postgres" || exit 1
+fi
