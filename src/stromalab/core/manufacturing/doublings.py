@@ -119,8 +119,9 @@ def growth(passages: Sequence[Passage]) -> Growth:
                 days_in_culture=(passage.harvested_at - start).total_seconds() / 86400,
             )
         )
-    curve = (GrowthPoint(0.0, 0.0),) + tuple(
-        GrowthPoint(row.days_in_culture, row.cumulative_population_doublings) for row in rows
+    curve = (
+        GrowthPoint(0.0, 0.0),
+        *(GrowthPoint(row.days_in_culture, row.cumulative_population_doublings) for row in rows),
     )
     return Growth(tuple(rows), curve)
 
