@@ -1,0 +1,75 @@
+"""``$SPILLOVER`` / ``SPILL`` matrices and compensation.
+
+The keyword value is ``n,name_1,...,name_n,s_11,...,s_nn`` (row i: how much of dye i spills
+into detector j). Compensated values are ``observed @ inv(S)`` over the named channels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+#: Keyword spellings in order of preference: FCS 3.1 standard, then BD's pre-3.1 names.
+SPILLOVER_KEYWORDS = ("$SPILLOVER", "SPILL", "$SPILL", "SPILLOVER")
+
+
+@dataclass(frozen=True)
+class Spillover:
+    """A validated spillover matrix and the channel indices (0-based) its rows refer to."""
+
+    keyword: str
+    channels: tuple[str, ...]
+    indices: tuple[int, ...]
+    matrix: npt.NDArray[np.float64]
+
+
+def parse_spillover(
+    keywords: dict[str, str], names: tuple[str, ...], labels: tuple[str, ...]
+) -> tuple[Spillover | None, str]:
+    """The file's spillover matrix, or None and the reason it cannot be used ("" if absent).
+
+    A malformed matrix does not make the file unreadable (a MACSQuant fixture lists channels
+    and no values), so the problem is reported for the caller to show instead of raised.
+    """
+    keyword = next((key for key in SPILLOVER_KEYWORDS if keywords.get(key, "").strip()), None)
+    if keyword is None:
+        return None, ""
+    parts = [part.strip() for part in keywords[keyword].split(",")]
+    if not parts[0].isdigit() or int(parts[0]) == 0:
+        return None, f"{keyword} does not start with a channel count"
+    size = int(parts[0])
+    channels = tuple(parts[1 : 1 + size])
+    values = parts[1 + size :]
+    if len(channels) != size or len(values) != size * size:
+        return None, f"{keyword} names {size} channels but holds {len(values)} values, not {size * size}"
+    try:
+        matrix = np.array([float(value) for value in values], dtype=np.float64).reshape(size, size)
+    except ValueError:
+        return None, f"{keyword} holds a value that is not a number"
+    indices = []
+    for channel in channels:
+        if channel in names:
+            indices.append(names.index(channel))
+        elif channel in labels:
+            indices.append(labels.index(channel))
+        else:
+            return None, f"{keyword} names channel {channel!r}, which the file does not have"
+    if len(set(indices)) != size:
+        return None, f"{keyword} names a channel twice"
+    if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > 1e12:
+        return None, f"{keyword} matrix is not invertible"
+    return Spillover(keyword, channels, tuple(indices), matrix), ""
+
+
+def compensate(
+    events: npt.NDArray[np.float64], spillover: Spillover | None
+) -> npt.NDArray[np.float64]:
+    """A compensated copy of ``events`` (the input itself when there is no matrix)."""
+    if spillover is None:
+        return events
+    columns = list(spillover.indices)
+    result = events.copy()
+    result[:, columns] = events[:, columns] @ np.linalg.inv(spillover.matrix)
+    return result
