@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,13 @@ class Protocol:
     criteria: tuple[Criterion, ...]
     codelists: Mapping[str, CodeList]
     study: Mapping[str, Any] = field(repr=False, compare=False)
+    #: criterion ids the case report form asks a yes/no question for
+    answer_ids: frozenset[str] = frozenset()
+
+    @cached_property
+    def plan(self) -> tuple[tuple[str, str, str, Rule, bool], ...]:
+        """(id, kind, text, rule, is_inclusion) per criterion, flattened for the hot loop."""
+        return tuple((c.id, c.kind, c.text, c.rule, c.kind == "inclusion") for c in self.criteria)
 
     @property
     def title(self) -> str:
@@ -59,10 +66,6 @@ class Protocol:
     def enrollment_target(self) -> int:
         design = self.study.get("protocolSection", {}).get("designModule", {})
         return int(design.get("enrollmentInfo", {}).get("count", 0))
-
-    @property
-    def answer_ids(self) -> frozenset[str]:
-        return frozenset(c.id for c in self.criteria if c.answerable)
 
     def criterion(self, criterion_id: str) -> Criterion:
         for criterion in self.criteria:
@@ -148,7 +151,7 @@ def _build(folder: Path, source: Located, study: Mapping[str, Any]) -> Protocol:
     criteria = tuple(
         _criterion(ctx, f"criteria[{i}]", item) for i, item in enumerate(raw_criteria)
     )
-    return Protocol(folder.name, doc["version"], folder, criteria, codelists, study)
+    return Protocol(folder.name, doc["version"], folder, criteria, codelists, study, answer_ids)
 
 
 def _codelists(source: Located, node: Any) -> dict[str, CodeList]:

@@ -44,6 +44,12 @@ class CodeList:
     ranges: tuple[tuple[str, str], ...] = ()
     prefixes: tuple[str, ...] = ()
 
+    @property
+    def label(self) -> str:
+        """How reasons name the list: its title in running text, else its name."""
+        text = self.title or self.name
+        return text[:1].lower() + text[1:]
+
     @classmethod
     def build(cls, name: str, system: str, entries: tuple[str, ...], title: str = "") -> CodeList:
         """Compile ``entries``; raises ValueError naming the first malformed entry."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stromalab.core.eligibility.record import ScreeningRecord, parse_record
 
@@ -14,8 +14,9 @@ PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 ELIGIBLE, INELIGIBLE, INCOMPLETE = "eligible", "ineligible", "incomplete"
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
+    """One criterion's outcome (an immutable tuple: 28 are built per record, so cheaply)."""
+
     id: str
     kind: str
     text: str
@@ -59,19 +60,18 @@ def evaluate(protocol: Protocol, record: ScreeningRecord) -> ScreeningResult:
     """Decide every criterion; the verdict is ineligible if any fails, eligible if all pass."""
     results: list[CriterionResult] = []
     any_fail = any_unknown = False
-    for criterion in protocol.criteria:
-        value, reason, discrepancy = criterion.rule.evaluate(record)
+    append = results.append
+    for cid, kind, text, rule, is_inclusion in protocol.plan:
+        value, reason, discrepancy = rule.evaluate(record)
         if value is None:
             status = UNKNOWN
             any_unknown = True
-        elif value is (criterion.kind == "inclusion"):
+        elif value is is_inclusion:
             status = PASS
         else:
             status = FAIL
             any_fail = True
-        results.append(
-            CriterionResult(criterion.id, criterion.kind, criterion.text, status, reason, discrepancy)
-        )
+        append(CriterionResult(cid, kind, text, status, reason, discrepancy))
     verdict = INELIGIBLE if any_fail else INCOMPLETE if any_unknown else ELIGIBLE
     return ScreeningResult(
         record.donor, protocol.id, record.as_of.isoformat(), verdict, tuple(results), record.ignored

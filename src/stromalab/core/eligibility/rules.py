@@ -15,10 +15,9 @@ same tree and translate it instead of evaluating it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_FLOOR, Decimal
-from fractions import Fraction
+from decimal import ROUND_FLOOR, Context, Decimal
 from typing import Protocol, TypeAlias
 
 from stromalab.core.eligibility.codes import CodeList
@@ -39,7 +38,7 @@ QUANTITIES = ("age_years", "bmi", "weight_kg", "height_cm", "systolic", "diastol
 COMPARATORS = {"at_least": "≥", "at_most": "≤", "below": "<", "above": ">"}
 
 
-def _measure(quantity: str, record: ScreeningRecord) -> tuple[Fraction | Decimal | int | None, str]:
+def _measure(quantity: str, record: ScreeningRecord) -> tuple[Ratio | Decimal | int | None, str]:
     """The value of ``quantity`` and how to say it, or (None, why it is unknown)."""
     if quantity == "age_years":
         if record.birth_date is None:
@@ -53,9 +52,10 @@ def _measure(quantity: str, record: ScreeningRecord) -> tuple[Fraction | Decimal
                 name for name, v in (("weight", weight), ("height", height)) if v is None
             )
             return None, f"BMI unknown: {missing} not recorded"
-        # Exact rational arithmetic: 30.0 must fail "< 30" whatever the binary rounding.
-        bmi = Fraction(weight) * 10000 / (Fraction(height) ** 2)
-        return bmi, f"BMI {_show(bmi)} kg/m² ({weight} kg, {height} cm)"
+        # Exact: BMI is kept as the ratio weight*10^4 / height^2 and compared by
+        # cross-multiplication, so 30.0 fails "< 30" whatever binary rounding would do.
+        bmi = Ratio(_EXACT.multiply(weight, _TEN_THOUSAND), _EXACT.multiply(height, height))
+        return bmi, f"BMI {bmi.shown()} kg/m² ({weight} kg, {height} cm)"
     if quantity in ("weight_kg", "height_cm"):
         value = record.weight_kg if quantity == "weight_kg" else record.height_cm
         name, unit = ("weight", "kg") if quantity == "weight_kg" else ("height", "cm")
@@ -69,10 +69,26 @@ def _measure(quantity: str, record: ScreeningRecord) -> tuple[Fraction | Decimal
     return value, f"{quantity} blood pressure {value} mmHg"
 
 
-def _show(value: Fraction) -> str:
-    """Two decimals, rounded down so that the shown figure never crosses a limit it did not."""
-    shown = Decimal(value.numerator) / Decimal(value.denominator)
-    return str(shown.quantize(Decimal("0.01"), rounding=ROUND_FLOOR))
+#: Wide enough that products of recorded values are never rounded (inputs are at most ~20 digits).
+_EXACT = Context(prec=200, rounding=ROUND_FLOOR)
+_TEN_THOUSAND = Decimal(10000)
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """An exact quotient of two decimals, compared by cross-multiplication."""
+
+    numerator: Decimal
+    denominator: Decimal  # > 0
+
+    def compare(self, limit: Decimal) -> int:
+        scaled = _EXACT.multiply(limit, self.denominator)
+        return (self.numerator > scaled) - (self.numerator < scaled)
+
+    def shown(self) -> str:
+        """Two decimals, rounded down so that the shown figure never crosses a limit it did not."""
+        return str(_EXACT.divide(self.numerator, self.denominator).quantize(_CENT, ROUND_FLOOR))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +109,15 @@ class Value:
         return True, f"{said} ({bounds})", False
 
 
-def _holds(comparator: str, value: Fraction | Decimal | int, limit: Decimal) -> bool:
-    if isinstance(value, Fraction):
-        exact: Fraction | Decimal = Fraction(limit)
-    else:
-        exact = limit
+def _holds(comparator: str, value: Ratio | Decimal | int, limit: Decimal) -> bool:
+    sign = value.compare(limit) if isinstance(value, Ratio) else (value > limit) - (value < limit)
     if comparator == "at_least":
-        return value >= exact
+        return sign >= 0
     if comparator == "at_most":
-        return value <= exact
+        return sign <= 0
     if comparator == "below":
-        return value < exact
-    return value > exact
+        return sign < 0
+    return sign > 0
 
 
 # --- recorded choices and answers ----------------------------------------------------------
@@ -268,27 +281,30 @@ class History:
     source: str  # "conditions" | "medications"
     codes: CodeList
     when: str  # "ever" | "active"
+    absent: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        qualifier = "active " if self.when == "active" else ""
+        object.__setattr__(self, "absent", f"no {qualifier}record of {self.codes.label}")
 
     def evaluate(self, record: ScreeningRecord) -> Outcome:
-        facts: Sequence[CodedFact] = getattr(record, self.source)
-        as_of = record.as_of
-        active = self.when == "active"
-        system = self.codes.system
-        for fact in facts:
-            if fact.system != system or fact.start > as_of:
-                continue
-            if active and fact.end is not None and fact.end < as_of:
-                continue
-            if self.codes.matches(fact.code):
-                since = f"since {fact.start.isoformat()}"
-                span = since if fact.end is None else f"{fact.start.isoformat()} to {fact.end.isoformat()}"
-                return True, f"{fact.raw} ({self.codes.title or self.codes.name}), {span}", False
-        qualifier = "active " if active else ""
-        return None, f"no {qualifier}record of {_lower_first(self.codes.title or self.codes.name)}", False
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+        facts: Sequence[CodedFact] = (
+            record.conditions if self.source == "conditions" else record.medications
+        )
+        if facts:
+            as_of = record.as_of
+            active = self.when == "active"
+            codes = self.codes
+            for fact in facts:
+                if fact.system != codes.system or fact.start > as_of:
+                    continue
+                if active and fact.end is not None and fact.end < as_of:
+                    continue
+                if codes.matches(fact.code):
+                    start = fact.start.isoformat()
+                    span = f"since {start}" if fact.end is None else f"{start} to {fact.end.isoformat()}"
+                    return True, f"{fact.raw} ({codes.label}), {span}", False
+        return None, self.absent, False
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +330,7 @@ class Exposure:
         days = _distinct_days(spans)
         said = (
             f"{days} distinct day{'s' if days != 1 else ''} of "
-            f"{_lower_first(self.codes.title or self.codes.name)} between "
+            f"{self.codes.label} between "
             f"{first.isoformat()} and {as_of.isoformat()}"
         )
         if days > self.more_than_days:
@@ -353,25 +369,28 @@ class Reported:
     cleared_by: tuple[Rule, ...] = ()
 
     def evaluate(self, record: ScreeningRecord) -> Outcome:
-        answered, answer_said, _ = self.answer.evaluate(record)
+        answer = record.answers.get(self.answer.id) if record.answers else None
         shown: list[str] = []
         not_shown: list[str] = []
         for rule in self.shown_by:
             value, said, _ = rule.evaluate(record)
-            (shown if value else not_shown).append(said)
-        if answered is True:
-            return True, "; ".join([answer_said, *shown]), False
+            if value:
+                shown.append(said)
+            elif said not in not_shown:
+                not_shown.append(said)
+        if answer == "yes":
+            return True, "; ".join(["answered yes", *shown]), False
         if shown:
-            if answered is False:
+            if answer == "no":
                 return True, f"answered no, but records show {'; '.join(shown)}", True
             return True, f"records show {'; '.join(shown)}", False
-        if answered is False:
-            return False, answer_said, False
+        if answer == "no":
+            return False, "answered no", False
         for rule in self.cleared_by:
             value, said, _ = rule.evaluate(record)
             if value is False:
                 return False, said, False
-        return None, "; ".join([answer_said, *not_shown]), False
+        return None, "; ".join(["no answer", *not_shown]), False
 
 
 @dataclass(frozen=True, slots=True)
