@@ -32,7 +32,10 @@ def decode_events(buffer: bytes, layout: DataLayout) -> npt.NDArray[np.float64]:
         return values.astype(np.float64)
     record = np.dtype(
         [
-            (f"c{i}", _dtype(spec, order) if _is_native(spec) else np.dtype((np.uint8, spec.bits // 8)))
+            (
+                f"c{i}",
+                _dtype(spec, order) if _is_native(spec) else np.dtype((np.uint8, spec.bits // 8)),
+            )
             for i, spec in enumerate(layout.specs)
         ]
     )

@@ -41,13 +41,19 @@ def parse_header(buffer: bytes, base: int, source: str) -> Header:
         raise FcsError(source, f"unsupported FCS version {version!r}")
     text_start, text_stop, data_start, data_stop = (
         _offset(raw[begin : begin + 8], name, source)
-        for begin, name in ((10, "TEXT start"), (18, "TEXT end"), (26, "DATA start"), (34, "DATA end"))
+        for begin, name in (
+            (10, "TEXT start"),
+            (18, "TEXT end"),
+            (26, "DATA start"),
+            (34, "DATA end"),
+        )
     )
     if text_start < MIN_TEXT_START or text_stop <= text_start:
         raise FcsError(source, f"invalid TEXT segment offsets {text_start}-{text_stop} in header")
     if base + text_stop >= len(buffer):
         raise FcsError(
-            source, f"TEXT segment ends at byte {base + text_stop}, beyond the file ({len(buffer)} bytes)"
+            source,
+            f"TEXT segment ends at byte {base + text_stop}, beyond the file ({len(buffer)} bytes)",
         )
     return Header(base, version, text_start, text_stop, data_start, data_stop)
 

@@ -80,7 +80,9 @@ def channel_specs(keywords: dict[str, str], channels: int, source: str) -> tuple
             continue
         bits = keyword_int(keywords, f"$P{n}B", source)
         if bits == 0 or bits % 8 or bits > 64:
-            raise FcsError(source, f"channel {n} integer width $P{n}B={bits} is not 8-64 whole bytes")
+            raise FcsError(
+                source, f"channel {n} integer width $P{n}B={bits} is not 8-64 whole bytes"
+            )
         specs.append(ChannelSpec(kind, bits, _mask(keyword_float(keywords, f"$P{n}R"), bits)))
     return tuple(specs)
 

@@ -43,7 +43,10 @@ def parse_spillover(
     channels = tuple(parts[1 : 1 + size])
     values = parts[1 + size :]
     if len(channels) != size or len(values) != size * size:
-        return None, f"{keyword} names {size} channels but holds {len(values)} values, not {size * size}"
+        return (
+            None,
+            f"{keyword} names {size} channels but holds {len(values)} values, not {size * size}",
+        )
     try:
         matrix = np.array([float(value) for value in values], dtype=np.float64).reshape(size, size)
     except ValueError:
