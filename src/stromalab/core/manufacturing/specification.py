@@ -106,7 +106,7 @@ class TextLimit:
     def describe(self, unit: str | None) -> str:
         if len(self.allowed) == 1:
             return self.allowed[0]
-        return "one of: " + ", ".join(self.allowed)
+        return "one of: " + "; ".join(self.allowed)
 
 
 @dataclass(frozen=True)
