@@ -93,7 +93,10 @@ def load_protocol(name_or_path: str | Path = "NCT05947682") -> Protocol:
 @lru_cache(maxsize=16)
 def _load(folder: Path) -> Protocol:
     study = _load_study(folder / "study.json")
-    source = load_yaml(folder / "eligibility.yaml")
+    try:
+        source = load_yaml(folder / "eligibility.yaml")
+    except SourceError as exc:
+        raise ProtocolError(exc.path, exc.line, exc.key, exc.message) from None
     return _build(folder, source, study)
 
 

@@ -6,7 +6,7 @@ people who are not programmers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -38,7 +38,9 @@ def build_rule(node: Any, key: str, ctx: BuildContext) -> rules.Rule:
     return builder(body, f"{key}.{kind}", ctx)
 
 
-def _fields(node: Any, key: str, ctx: BuildContext, required: set[str], optional: set[str] = frozenset()) -> Mapping[str, Any]:  # type: ignore[assignment]
+def _fields(
+    node: Any, key: str, ctx: BuildContext, required: set[str], optional: Set[str] = frozenset()
+) -> Mapping[str, Any]:
     if not isinstance(node, Mapping):
         raise ctx.error(key, "must be a mapping")
     for name in node:
