@@ -2,10 +2,10 @@
 
 The rules, in order (each computed on the events the previous ones kept):
 
-1. **Saturation** - an event whose FSC-A or SSC-A equals that channel's largest value in the
-   file is dropped: detectors clip at one value, so saturated events pile up exactly there
-   (``$PnR`` - 1 is not used because several vendors write float data beyond ``$PnR``). When
-   nothing clipped this drops only the brightest event or two.
+1. **Saturation** - an event whose FSC-A or SSC-A is at or above ``$PnR`` - 1 (the top of the
+   declared range) or equals the channel's largest value in the file is dropped: detectors
+   clip at one value, so saturated events pile up there even when a vendor's clip level is
+   not ``$PnR`` - 1. When nothing clipped this drops only the brightest event or two.
 2. **Debris** - FSC-A below 25 % of the 75th percentile of FSC-A. Intact cells fill the upper
    part of the FSC distribution even with a large debris fraction, and cell size varies well
    within a factor of three of that percentile, so the cut drops debris and almost no cells.
@@ -104,17 +104,21 @@ def _scatter(names: list[str], pattern: re.Pattern[str]) -> dict[str, int]:
     return found
 
 
-def gate(events: npt.NDArray[np.float64], where: GateChannels) -> Gating:
+def gate(
+    events: npt.NDArray[np.float64], channels: tuple[Channel, ...], where: GateChannels
+) -> Gating:
     """Apply the gates of the module docstring to (compensated) ``events``."""
     kept = np.ones(events.shape[0], dtype=bool)
     steps = [GateStep("all events", "", events.shape[0])]
     scatter = [i for i in (where.fsc_area, where.ssc_area) if i is not None]
     for index in scatter:
         column = events[:, index]
+        top = channels[index].range
         if column.size:
-            kept &= column < column.max()
+            ceiling = float(column.max())
+            kept &= column < (ceiling if top is None else min(ceiling, top - 1))
     if scatter:
-        steps.append(GateStep("not saturated", "FSC/SSC below their maximum", _count(kept)))
+        steps.append(GateStep("not saturated", "FSC/SSC below their top value", _count(kept)))
     if where.fsc_area is not None:
         fsc = events[:, where.fsc_area]
         reference = _percentile(fsc[kept], DEBRIS_REFERENCE_PERCENTILE)

@@ -163,7 +163,7 @@ def phenotype(
 
 def _prepare(data: FcsData) -> tuple[npt.NDArray[np.float64], Gating]:
     events = compensate(data.events, data.spillover)
-    gating = gate(events, gate_channels(data.channels))
+    gating = gate(events, data.channels, gate_channels(data.channels))
     if gating.count == 0:
         raise FcsError(data.source, "no events left after gating")
     return events, gating
