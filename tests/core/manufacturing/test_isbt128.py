@@ -21,6 +21,7 @@ from stromalab.core.manufacturing.isbt128 import (
     parse,
     parse_din,
     parse_division,
+    verify_check_character,
 )
 
 dins = st.builds(
@@ -236,3 +237,13 @@ def test_container_ids_keep_the_din() -> None:
     assert all(c.din == din for c in ids)
     with pytest.raises(Isbt128Error, match="product code"):
         ContainerId(din, "S12", "A0")
+
+
+@pytest.mark.parametrize(
+    ("check", "words"), [("B", "does not match"), ("AA", "not one of"), ("", "not one of")]
+)
+def test_verify_check_character(check: str, words: str) -> None:
+    din = parse_din("G123417654321")
+    verify_check_character(din, "A")
+    with pytest.raises(Isbt128Error, match=words):
+        verify_check_character(din, check)

@@ -202,16 +202,21 @@ def _parse_printed(text: str) -> DinReading:
     if flags is not None:
         _check_flags(flags)
     if check is not None:
-        expected = din.check_character
-        if check not in ALPHABET:
-            raise Isbt128Error("check character", f"{check!r} is not one of 0-9, A-Z, *")
-        if check != expected:
-            raise Isbt128Error(
-                "check character",
-                f"{check} does not match DIN {din.text} (expected {expected}): "
-                "a character was misread or mistyped",
-            )
+        verify_check_character(din, check)
     return DinReading(din, flags, check, "printed")
+
+
+def verify_check_character(din: Din, check: str) -> None:
+    """Raise :class:`Isbt128Error` unless ``check`` is ``din``'s check character."""
+    if len(check) != 1 or check not in ALPHABET:
+        raise Isbt128Error("check character", f"{check!r} is not one of 0-9, A-Z, *")
+    expected = din.check_character
+    if check != expected:
+        raise Isbt128Error(
+            "check character",
+            f"{check} does not match DIN {din.text} (expected {expected}): "
+            "a character was misread or mistyped",
+        )
 
 
 def next_din(fin: str, year: int, last_sequence: int | None) -> Din:

@@ -1,0 +1,1 @@
+"""Printed output (container labels). Imports reportlab, so it is loaded only when printing."""
