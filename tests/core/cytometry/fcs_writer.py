@@ -95,7 +95,9 @@ def build_dataset(data_set: DataSet, nextdata: int = 0) -> bytes:
         bits = {"F": 32, "D": 64}.get(column.kind, column.bits)
         keywords[f"$P{n}B"] = str(bits)
         keywords[f"$P{n}E"] = "0,0"
-        keywords[f"$P{n}R"] = f"{column.range:g}"
+        keywords[f"$P{n}R"] = (
+            str(int(column.range)) if float(column.range).is_integer() else str(column.range)
+        )
         if data_set.per_channel_types:
             keywords[f"$P{n}DATATYPE"] = column.kind
     if data_set.version != "2.0":

@@ -115,6 +115,8 @@ def resolve_layout(
     channels = keyword_int(keywords, "$PAR", source)
     if channels == 0:
         raise FcsError(source, "$PAR is 0: no channels")
+    if channels > len(keywords):  # each channel needs its own keywords; also bounds the work
+        raise FcsError(source, f"$PAR={channels} but TEXT has only {len(keywords)} keywords")
     specs = channel_specs(keywords, channels, source)
     big_endian = byte_order(keywords, source)
     mode = keywords.get("$MODE", "L").strip().upper()
