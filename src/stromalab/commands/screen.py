@@ -58,10 +58,6 @@ def read_records(text: str) -> Iterator[tuple[str, Any]]:
             yield f"record {number} (line {line_no})", InputError(f"not valid JSON: {exc.msg} at column {exc.colno}")
 
 
-def _decimal_default(value: object) -> object:
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def _write_text(out: TextIO, result: Any) -> None:
     out.write(f"{result.donor}: {result.verdict.upper()} ({result.protocol}, as of {result.as_of})\n")
     for criterion in result.criteria:
@@ -74,6 +70,7 @@ def _write_text(out: TextIO, result: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from stromalab.core.eligibility import RecordError, screen
+    from stromalab.core.eligibility.evaluate import to_json_line
     from stromalab.core.protocol import load_protocol
     from stromalab.core.yamlsource import SourceError
 
@@ -97,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = sys.stdout
     status = 0
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=_decimal_default).encode
+    pending: list[str] = []  # written in batches: one write per record costs more than screening it
     try:
         for position, data in read_records(text):
             if isinstance(data, InputError):
@@ -112,11 +109,16 @@ def run(args: argparse.Namespace) -> int:
                 status = 2
                 continue
             if args.format == "json":
-                out.write(dumps(result.to_dict()))
-                out.write("\n")
+                pending.append(to_json_line(result))
+                if len(pending) >= 1000:
+                    out.write("\n".join(pending) + "\n")
+                    pending.clear()
             else:
                 _write_text(out, result)
     except InputError as exc:
         print(f"stromalab screen: {args.file}: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if pending:
+            out.write("\n".join(pending) + "\n")
     return status

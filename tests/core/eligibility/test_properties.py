@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stromalab.core.eligibility import screen
+from stromalab.core.eligibility.evaluate import to_json_line
 from stromalab.core.protocol import load_protocol
 from tests.core.eligibility.records import EXCLUSIONS, NEGATIVE_SEROLOGY
 
@@ -121,3 +123,13 @@ def test_answering_yes_always_fails_that_criterion(record: dict[str, Any], cid: 
     uses_answer = "answer" in repr(criterion.rule).lower()
     if uses_answer and not (cid == "E21" and record["sex"] == "male"):
         assert result.status == "fail"
+
+
+@settings(max_examples=200, deadline=None)
+@given(records(), st.sampled_from(["D-1", "x.Y_9-"]))
+def test_the_fast_json_line_equals_json_dumps(record: dict[str, Any], donor: str) -> None:
+    record["donor"] = donor
+    record.setdefault("conditions", []).append({"code": 'SNOMED:"quoted"\\', "onset": "2001-01-01"})
+    result = screen(PROTOCOL, record)
+    expected = json.dumps(result.to_dict(), ensure_ascii=False, separators=(", ", ": "))
+    assert to_json_line(result) == expected

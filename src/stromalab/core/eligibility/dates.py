@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import lru_cache
 
 
 def age_in_years(birth: date, on: date) -> int:
@@ -15,6 +16,7 @@ def age_in_years(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < birthday)
 
 
+@lru_cache(maxsize=4096)  # screening dates repeat: the window start is computed once per date
 def minus_months(day: date, months: int) -> date:
     """``day`` moved back by calendar months, clamped to the month's end (31 May - 3 = 28/29 Feb)."""
     index = day.year * 12 + (day.month - 1) - months

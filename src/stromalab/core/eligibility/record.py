@@ -179,6 +179,8 @@ def _kind(value: Any) -> str:
 
 
 def _no_unknown(data: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
+    if data.keys() <= allowed:
+        return
     for key in data:
         if key not in allowed:
             path = f"{where}.{key}" if where else str(key)
@@ -192,17 +194,31 @@ def _object(value: Any, field: str, allowed: frozenset[str]) -> Mapping[str, Any
     return value
 
 
+#: Parsed dates by their text. Screening files repeat the same dates many times over, and
+#: parsing dominates validation; the cache is bounded and holds only valid dates.
+_DATES: dict[str, date] = {}
+_DATES_MAX = 1 << 16
+
+
 def _date(value: Any, field: str, required: bool = False) -> date | None:
     if value is None:
         if required:
             raise RecordError(field, "is required")
         return None
+    if type(value) is str:
+        cached = _DATES.get(value)
+        if cached is not None:
+            return cached
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise RecordError(field, f"must be a date YYYY-MM-DD, got {value!r}")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise RecordError(field, f"is not a calendar date: {value!r}") from None
+    if len(_DATES) >= _DATES_MAX:
+        _DATES.clear()
+    _DATES[value] = parsed
+    return parsed
 
 
 def _enum(value: Any, field: str, allowed: frozenset[str], required: bool = False) -> str | None:
@@ -302,8 +318,11 @@ def _serology(value: Any) -> Mapping[str, str] | None:
     data = _object(value, "serology", _SEROLOGY_FIELDS)
     results: dict[str, str] = {}
     for test, result in data.items():
-        if result is not None:
-            results[test] = _enum(result, f"serology.{test}", SEROLOGY_RESULTS) or ""
+        if result is None:
+            continue
+        if type(result) is not str or result not in SEROLOGY_RESULTS:
+            _enum(result, f"serology.{test}", SEROLOGY_RESULTS)  # raises the error
+        results[test] = result
     return results
 
 
@@ -339,23 +358,41 @@ def _facts(value: Any, field: str, start_key: str, system: str, ignored: list[st
         raw = data.get("code")
         if raw is None:
             raise RecordError(f"{where}.code", "is required")
-        match = _CODE.fullmatch(raw) if isinstance(raw, str) else None
-        if match is None:
-            raise RecordError(f"{where}.code", f"must be SYSTEM:CODE (e.g. {system}:...), got {raw!r}")
+        parsed = _code(raw, f"{where}.code", system)
         start = _date(data.get(start_key), f"{where}.{start_key}", required=True)
         end = _date(data.get("end"), f"{where}.end")
         assert start is not None
         if end is not None and end < start:
             raise RecordError(f"{where}.end", f"{end} is before {start_key} {start}")
-        code_system = match.group(1).upper()
-        if code_system not in codes.SYSTEMS:
+        if parsed is None:
             ignored.append(raw)
             continue
-        normalized = codes.normalize(code_system, match.group(2))
-        if normalized is None:
-            raise RecordError(f"{where}.code", f"{match.group(2)!r} is not a valid {code_system} code")
-        facts.append(CodedFact(code_system, normalized, raw, start, end))
+        facts.append(CodedFact(parsed[0], parsed[1], raw, start, end))
     return tuple(facts)
+
+
+#: (system, comparable code) by the code's text, None for systems that are ignored.
+_CODES: dict[str, tuple[str, str] | None] = {}
+
+
+def _code(raw: Any, field: str, expected_system: str) -> tuple[str, str] | None:
+    """Split and normalise ``SYSTEM:CODE``; None when the system is not one the criteria use."""
+    if type(raw) is str and raw in _CODES:
+        return _CODES[raw]
+    match = _CODE.fullmatch(raw) if isinstance(raw, str) else None
+    if match is None:
+        raise RecordError(field, f"must be SYSTEM:CODE (e.g. {expected_system}:...), got {raw!r}")
+    system = match.group(1).upper()
+    parsed: tuple[str, str] | None = None
+    if system in codes.SYSTEMS:
+        normalized = codes.normalize(system, match.group(2))
+        if normalized is None:
+            raise RecordError(field, f"{match.group(2)!r} is not a valid {system} code")
+        parsed = (system, normalized)
+    if len(_CODES) >= _DATES_MAX:
+        _CODES.clear()
+    _CODES[raw] = parsed
+    return parsed
 
 
 def _answers(value: Any, answer_ids: Collection[str]) -> Mapping[str, str] | None:
@@ -367,6 +404,9 @@ def _answers(value: Any, answer_ids: Collection[str]) -> Mapping[str, str] | Non
     for key, answer in value.items():
         if key not in answer_ids:
             raise RecordError(f"answers.{key}", "is not an exclusion criterion of this protocol")
-        if answer is not None:
-            answers[key] = _enum(answer, f"answers.{key}", ANSWERS) or ""
+        if answer is None:
+            continue
+        if type(answer) is not str or answer not in ANSWERS:
+            _enum(answer, f"answers.{key}", ANSWERS)  # raises the error
+        answers[key] = answer
     return answers

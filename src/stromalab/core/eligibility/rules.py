@@ -165,6 +165,11 @@ def _say(field: str, value: object) -> str:
     return f"{field.replace('_', ' ')}: {value}"
 
 
+_ANSWERED_NO: Outcome = (False, "answered no", False)
+_ANSWERED_YES: Outcome = (True, "answered yes", False)
+_NO_ANSWER: Outcome = (None, "no answer", False)
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """The investigator's yes/no answer to a criterion's question; yes means the donor has it."""
@@ -172,10 +177,13 @@ class Answer:
     id: str
 
     def evaluate(self, record: ScreeningRecord) -> Outcome:
-        answer = record.answers.get(self.id) if record.answers else None
-        if answer is None:
-            return None, "no answer", False
-        return answer == "yes", f"answered {answer}", False
+        answers = record.answers
+        answer = answers.get(self.id) if answers else None
+        if answer == "no":
+            return _ANSWERED_NO
+        if answer == "yes":
+            return _ANSWERED_YES
+        return _NO_ANSWER
 
 
 # --- planned procedure ---------------------------------------------------------------------
@@ -369,27 +377,36 @@ class Reported:
     cleared_by: tuple[Rule, ...] = ()
 
     def evaluate(self, record: ScreeningRecord) -> Outcome:
-        answer = record.answers.get(self.answer.id) if record.answers else None
-        shown: list[str] = []
-        not_shown: list[str] = []
+        answers = record.answers
+        answer = answers.get(self.answer.id) if answers else None
+        shown: list[str] | None = None
         for rule in self.shown_by:
             value, said, _ = rule.evaluate(record)
             if value:
-                shown.append(said)
-            elif said not in not_shown:
-                not_shown.append(said)
-        if answer == "yes":
-            return True, "; ".join(["answered yes", *shown]), False
-        if shown:
+                if shown is None:
+                    shown = [said]
+                else:
+                    shown.append(said)
+        if shown is not None:
+            if answer == "yes":
+                return True, "; ".join(["answered yes", *shown]), False
             if answer == "no":
                 return True, f"answered no, but records show {'; '.join(shown)}", True
             return True, f"records show {'; '.join(shown)}", False
+        if answer == "yes":
+            return True, "answered yes", False
         if answer == "no":
             return False, "answered no", False
         for rule in self.cleared_by:
             value, said, _ = rule.evaluate(record)
             if value is False:
                 return False, said, False
+        # Unknown: say what was looked for (rare path, so evaluating again costs nothing).
+        not_shown: list[str] = []
+        for rule in self.shown_by:
+            said = rule.evaluate(record)[1]
+            if said not in not_shown:
+                not_shown.append(said)
         return None, "; ".join(["no answer", *not_shown]), False
 
 
