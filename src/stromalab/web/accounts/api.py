@@ -1,0 +1,62 @@
+"""Accounts through the API: who am I, and (administrator) account management."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Router, Schema
+
+from . import actions, roles
+from .models import User
+from .permissions import api_role
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    username: str
+    role: str
+    printed_name: str
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    role: str
+    is_active: bool
+    locked: bool
+
+
+class UserIn(Schema):
+    username: str
+    role: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+
+class UserCreatedOut(Schema):
+    id: int
+    username: str
+    one_time_password: str
+
+
+@router.get("/me", response=MeOut)
+@api_role(roles.ALL)
+def me(request: Any) -> Any:
+    u = request.auth
+    return {"username": u.username, "role": u.role, "printed_name": u.printed_name}
+
+
+@router.get("/users", response=list[UserOut])
+@api_role(roles.ADMINISTRATOR)
+def list_users(request: Any) -> Any:
+    return [{"id": u.pk, "username": u.username, "role": u.role, "is_active": u.is_active,
+             "locked": u.is_locked} for u in User.objects.order_by("username")]
+
+
+@router.post("/users", response={201: UserCreatedOut})
+@api_role(roles.ADMINISTRATOR)
+def create_user(request: Any, payload: UserIn) -> Any:
+    user, password = actions.create_user(acting_user=request.auth, **payload.dict())
+    return 201, {"id": user.pk, "username": user.username, "one_time_password": password}

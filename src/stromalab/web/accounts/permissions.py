@@ -1,0 +1,125 @@
+"""Server-side permission checks for views and API operations.
+
+Views::
+
+    from stromalab.web.accounts import roles
+    from stromalab.web.accounts.permissions import require_role
+
+    @require_role(roles.OPERATOR, roles.MONITOR, write=(roles.OPERATOR,))
+    def batch_list(request): ...
+
+- Anonymous users are redirected to the login page; a logged-in user whose role is not listed
+  gets 403. ``write=`` (optional) narrows the roles allowed to POST/PUT/PATCH/DELETE: the
+  monitor can read a page but not submit its form.
+- The decorator records the allowed roles on the view (``view.allowed_roles``,
+  ``view.write_roles``): the permission-matrix test (tests/web/test_permissions.py) walks the
+  URLconf and fails for any view without them, so that no view escapes the check.
+- :func:`public` marks the few views open to anonymous users (login, language switch).
+
+API operations (django-ninja)::
+
+    @router.get("/batches")
+    @api_role(roles.OPERATOR, roles.MONITOR)
+    def list_batches(request): ...
+
+``request.auth`` is the authenticated user (session, bearer token or basic auth); a role not
+listed gives 403 JSON.
+
+Object-level rules (e.g. identity readers) use :func:`check_role` inside the view or action.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def has_role(user: Any, *allowed: str | Iterable[str]) -> bool:
+    """True when ``user`` is authenticated, active and holds one of ``allowed``."""
+    flat = _flatten(allowed)
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and not getattr(user, "is_locked", False)
+        and user.role in flat
+    )
+
+
+def check_role(user: Any, *allowed: str | Iterable[str]) -> None:
+    """Raise :class:`PermissionDenied` unless ``user`` holds one of ``allowed``."""
+    if not has_role(user, *allowed):
+        raise PermissionDenied("your role may not do this")
+
+
+def _flatten(allowed: Iterable[Any]) -> frozenset[str]:
+    out: set[str] = set()
+    for item in allowed:
+        if isinstance(item, str):
+            out.add(item)
+        else:
+            out.update(item)
+    return frozenset(out)
+
+
+def require_role(*allowed: str | Iterable[str], write: Iterable[str] | None = None) -> Callable[[F], F]:
+    """Decorator for function views: login required, then role check (403 otherwise)."""
+    read_roles = _flatten(allowed)
+    write_roles = read_roles if write is None else _flatten(write)
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            needed = read_roles if request.method in SAFE_METHODS else write_roles
+            check_role(user, needed)
+            return view(request, *args, **kwargs)
+
+        wrapped.allowed_roles = read_roles  # type: ignore[attr-defined]
+        wrapped.write_roles = write_roles  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without login (checked by the permission-matrix test)."""
+    view.allowed_roles = None  # type: ignore[attr-defined]
+    view.public = True  # type: ignore[attr-defined]
+    return view
+
+
+def login_only(view: F) -> F:
+    """Any authenticated user, whatever the role (own password, own tokens, logout)."""
+    from . import roles
+
+    return require_role(roles.ALL)(view)
+
+
+def api_role(*allowed: str | Iterable[str]) -> Callable[[F], F]:
+    """Decorator for django-ninja operations (place it below ``@router.get(...)``)."""
+    flat = _flatten(allowed)
+
+    def decorator(func: F) -> F:
+        from ninja.errors import HttpError
+
+        @functools.wraps(func)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not has_role(getattr(request, "auth", None), flat):
+                raise HttpError(403, "your role may not do this")
+            return func(request, *args, **kwargs)
+
+        wrapped.allowed_roles = flat  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,80 @@
+"""The REST API (django-ninja): OpenAPI at ``/api/openapi.json``, docs at ``/api/docs``.
+
+Authentication, for every operation: the browser session (with CSRF), a bearer token
+(``Authorization: Bearer <token>``, created on the "API tokens" page) or HTTP basic auth
+(same lockout as the login page). Each app contributes a ``router`` in its ``api.py``;
+add new ones to ``ROUTERS``. Operations check roles with
+:func:`stromalab.web.accounts.permissions.api_role` and call the same ``actions.py``
+functions as the views.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import NinjaAPI
+from ninja.security import HttpBasicAuth, HttpBearer, SessionAuth
+
+#: (prefix, module with a ``router``): later apps append here.
+ROUTERS = [
+    ("/accounts", "stromalab.web.accounts.api"),
+    ("/audit", "stromalab.web.audit.api"),
+    ("/donors", "stromalab.web.donors.api"),
+    ("/screening", "stromalab.web.screening.api"),
+    ("/dashboard", "stromalab.web.dashboard.api"),
+]
+
+
+def _usable(user: Any) -> Any:
+    if user is None or not user.is_active or getattr(user, "is_locked", False):
+        return None
+    if getattr(user, "must_change_password", False):
+        return None
+    return user
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: Any, token: str) -> Any:
+        from stromalab.web.accounts.models import ApiToken
+
+        row = (ApiToken.objects.select_related("user")
+               .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True).first())
+        return _usable(row.user) if row else None
+
+
+class BasicAuth(HttpBasicAuth):
+    def authenticate(self, request: Any, username: str, password: str) -> Any:
+        from django.contrib.auth import authenticate
+
+        return _usable(authenticate(request, username=username, password=password, channel="api"))
+
+
+class ActiveSessionAuth(SessionAuth):
+    def authenticate(self, request: Any, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return _usable(user) if user else None
+
+
+api = NinjaAPI(
+    title="stromalab",
+    version="1",
+    description="Study data API: donors, consent, screening, eligibility, enrollment, audit.",
+    auth=[ActiveSessionAuth(), TokenAuth(), BasicAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request: Any, exc: Exception) -> Any:
+    return api.create_response(request, {"detail": str(exc) or "permission denied"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: Any, exc: ValidationError) -> Any:
+    return api.create_response(request, {"detail": exc.messages}, status=400)
+
+
+for _prefix, _module in ROUTERS:
+    api.add_router(_prefix, importlib.import_module(_module).router)

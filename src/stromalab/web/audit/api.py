@@ -1,0 +1,54 @@
+"""Audit trail through the API (read only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Router, Schema
+
+from stromalab.web.accounts import roles
+from stromalab.web.accounts.permissions import api_role
+
+from .chain import verify_chain
+from .models import AuditEvent
+
+router = Router(tags=["audit"])
+
+
+class EventOut(Schema):
+    id: int
+    at: str
+    username: str
+    action: str
+    record_type: str
+    record_id: str
+    subject: str
+    field: str
+    old: str | None
+    new: str | None
+    reason: str
+    hash: str
+
+
+class VerifyOut(Schema):
+    ok: bool
+    count: int
+    broken_id: int | None
+    problem: str
+
+
+@router.get("/events", response=list[EventOut])
+@api_role(roles.AUDIT_READERS)
+def list_events(request: Any, subject: str = "", after_id: int = 0, limit: int = 100) -> Any:
+    limit = max(1, min(limit, 1000))
+    qs = AuditEvent.objects.filter(id__gt=max(after_id, 0)).order_by("id")
+    if subject:
+        qs = qs.filter(subject=subject)
+    return list(qs[:limit])
+
+
+@router.get("/verify", response=VerifyOut)
+@api_role(roles.MONITOR, roles.DATA_MANAGER, roles.ADMINISTRATOR)
+def verify(request: Any) -> Any:
+    r = verify_chain()
+    return {"ok": r.ok, "count": r.count, "broken_id": r.broken_id, "problem": r.problem}

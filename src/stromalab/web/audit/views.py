@@ -1,0 +1,33 @@
+"""Reading the trail: all events (filterable) and per subject (donor pseudonym, batch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from stromalab.web.accounts import roles
+from stromalab.web.accounts.permissions import require_role
+
+from .models import AuditEvent
+
+
+@require_role(roles.AUDIT_READERS)
+def event_list(request: Any) -> HttpResponse:
+    qs = AuditEvent.objects.order_by("-id")
+    filters = {k: request.GET.get(k, "").strip() for k in ("subject", "record_type", "username", "action")}
+    for key, value in filters.items():
+        if value:
+            qs = qs.filter(**{key: value})
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(request, "audit/event_list.html", {"page": page, "events": page.object_list,
+                                                     "filters": filters})
+
+
+@require_role(roles.AUDIT_READERS)
+def subject_trail(request: Any, subject: str) -> HttpResponse:
+    """The whole trail of one donor (or batch), oldest first: printable."""
+    events = AuditEvent.objects.filter(subject=subject).order_by("id")
+    return render(request, "audit/subject_trail.html", {"subject": subject, "events": events})

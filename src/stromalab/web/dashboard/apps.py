@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardConfig(AppConfig):
+    name = "stromalab.web.dashboard"
+    label = "dashboard"
+    verbose_name = "Dashboard"
+
+    def ready(self) -> None:
+        from stromalab.web import nav
+        from stromalab.web.accounts import roles
+
+        nav.register("dashboard:home", _("Dashboard"), roles=roles.ALL, order=10)

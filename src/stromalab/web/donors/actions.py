@@ -1,0 +1,228 @@
+"""Every change to donors, identity and consent (atomic, acting user by keyword, audited).
+
+For later apps (manufacturing, quality):
+:func:`assert_material_use_allowed` refuses any use of a withdrawn or voided donor's material.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from stdnum.fr import nir as stdnum_nir
+
+from stromalab.web.accounts import roles
+from stromalab.web.accounts.permissions import check_role
+from stromalab.web.audit.actions import record_changes, record_event
+
+from .models import Consent, Donor, DonorIdentity, InformationSheet, Study
+
+
+class DonorLocked(PermissionDenied):
+    """Consent withdrawn or donor voided: no further data entry or use of material."""
+
+
+def pseudonym_for(study: Study, sequence: int) -> str:
+    return f"{study.id}-{sequence:03d}"
+
+
+def assert_data_entry_allowed(donor: Donor) -> None:
+    donor.refresh_from_db(fields=["withdrawn_at", "voided_at"])
+    if donor.is_withdrawn:
+        raise DonorLocked(f"{donor.pseudonym}: consent withdrawn, no further data entry")
+    if donor.is_voided:
+        raise DonorLocked(f"{donor.pseudonym}: record voided")
+
+
+def assert_material_use_allowed(donor: Donor) -> None:
+    """Raise :class:`DonorLocked` unless the donor's material may be used (signed consent,
+    not withdrawn, not voided). Call it in every action that uses a donor's material."""
+    assert_data_entry_allowed(donor)
+    consent = donor.current_consent()
+    if consent is None or consent.status != Consent.SIGNED:
+        raise DonorLocked(f"{donor.pseudonym}: no signed consent")
+
+
+def clean_nir(value: str) -> str:
+    """Validate a French NIR (social security number) with python-stdnum; returns it compact."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        return str(stdnum_nir.validate(value))
+    except Exception as e:  # stdnum raises ValidationError subclasses
+        raise ValidationError({"nir": f"invalid social security number (NIR): {e}"}) from e
+
+
+def _clean_identity(data: dict[str, Any]) -> dict[str, str]:
+    unknown = set(data) - set(DonorIdentity.FIELDS)
+    if unknown:
+        raise ValidationError(f"unknown identity fields: {', '.join(sorted(unknown))}")
+    out = {k: str(v or "").strip() for k, v in data.items()}
+    if "nir" in out:
+        out["nir"] = clean_nir(out["nir"])
+    return out
+
+
+@transaction.atomic
+def ensure_study(*, study_id: str, title: str, enrollment_target: int, protocol_version: str = "",
+                 acting_user: Any) -> Study:
+    """Create or update the study row from its protocol folder (bootstrap)."""
+    study = Study.objects.select_for_update().filter(pk=study_id).first()
+    if study is None:
+        study = Study.objects.create(id=study_id, title=title, enrollment_target=enrollment_target,
+                                     protocol_version=protocol_version)
+        record_event(acting_user=acting_user, action="create", record=study,
+                     new={"title": title, "enrollment_target": enrollment_target,
+                          "protocol_version": protocol_version})
+        return study
+    changes = {}
+    for field, value in (("title", title), ("enrollment_target", enrollment_target),
+                         ("protocol_version", protocol_version)):
+        if getattr(study, field) != value:
+            changes[field] = (getattr(study, field), value)
+            setattr(study, field, value)
+    if changes:
+        study.save()
+        record_changes(acting_user=acting_user, record=study, changes=changes,
+                       reason="protocol folder changed", require_reason=False)
+    return study
+
+
+@transaction.atomic
+def add_information_sheet(*, study: Study, version: str, effective_date: dt.date, title: str = "",
+                          acting_user: Any) -> InformationSheet:
+    sheet = InformationSheet.objects.create(study=study, version=version,
+                                            effective_date=effective_date, title=title)
+    record_event(acting_user=acting_user, action="create", record=sheet,
+                 new={"version": version, "effective_date": effective_date, "title": title})
+    return sheet
+
+
+@transaction.atomic
+def register_donor(*, study: Study, identity: dict[str, Any], acting_user: Any) -> Donor:
+    """Register a donor: allocate the next pseudonym and store the identity separately.
+
+    The study row is locked (SELECT ... FOR UPDATE; on SQLite the transaction already holds the
+    write lock), so concurrent registrations get consecutive, never reused numbers; the unique
+    constraint on (study, sequence) is the last line of defence.
+    """
+    check_role(acting_user, roles.COORDINATOR, roles.INVESTIGATOR)
+    ident = _clean_identity(identity)
+    if not ident.get("last_name") or not ident.get("first_name"):
+        raise ValidationError("last name and first name are required")
+    locked = Study.objects.select_for_update().get(pk=study.pk)
+    sequence = locked.next_sequence
+    Study.objects.filter(pk=study.pk).update(next_sequence=sequence + 1)
+    try:
+        with transaction.atomic():
+            donor = Donor.objects.create(study=locked, sequence=sequence,
+                                         pseudonym=pseudonym_for(locked, sequence), created_by=acting_user)
+    except IntegrityError as e:  # pragma: no cover - only if the lock was bypassed
+        raise ValidationError("pseudonym allocation conflict, retry") from e
+    DonorIdentity.objects.create(donor=donor, **ident)
+    record_event(acting_user=acting_user, action="create", record=donor,
+                 new={"pseudonym": donor.pseudonym, "study": locked.id})
+    # Identity values are not copied into the trail (GDPR): the trail says which fields were set.
+    record_event(acting_user=acting_user, action="create", record=donor.identity,
+                 new=sorted(k for k, v in ident.items() if v))
+    return donor
+
+
+@transaction.atomic
+def read_identity(*, donor: Donor, acting_user: Any, purpose: str = "") -> DonorIdentity:
+    """Return the donor's identity; only identity readers; the read itself is audited."""
+    check_role(acting_user, roles.IDENTITY_READERS)
+    identity = DonorIdentity.objects.get(donor=donor)
+    record_event(acting_user=acting_user, action="read", record=identity, reason=purpose)
+    return identity
+
+
+@transaction.atomic
+def update_identity(*, donor: Donor, changes: dict[str, Any], reason: str, acting_user: Any) -> DonorIdentity:
+    check_role(acting_user, roles.IDENTITY_READERS)
+    assert_data_entry_allowed(donor)
+    new = _clean_identity(changes)
+    identity = DonorIdentity.objects.select_for_update().get(donor=donor)
+    diff = {}
+    for field, value in new.items():
+        old = getattr(identity, field)
+        if old != value:
+            diff[field] = (old, value)
+            setattr(identity, field, value)
+    if diff:
+        if not reason.strip():
+            raise ValidationError("a reason is required to change identity data")
+        identity.save()
+        # Which fields changed and why, not the values themselves (kept out of the trail).
+        record_changes(acting_user=acting_user, record=identity, reason=reason,
+                       changes={f: ("(set)" if o else None, "(changed)") for f, (o, _n) in diff.items()})
+    return identity
+
+
+@transaction.atomic
+def record_consent(*, donor: Donor, sheet: InformationSheet, status: str, date: dt.date,
+                   acting_user: Any, reason: str = "") -> Consent:
+    """Record a consent decision (signed, refused) or a withdrawal.
+
+    Withdrawal marks the donor withdrawn: no further data entry, no further use of material
+    (:func:`assert_material_use_allowed`), and what was recorded is kept.
+    """
+    check_role(acting_user, roles.INVESTIGATOR)
+    if status not in dict(Consent.STATUSES):
+        raise ValidationError(f"unknown consent status {status!r}")
+    if sheet.study_id != donor.study_id:
+        raise ValidationError("information sheet of another study")
+    if date > timezone.localdate():
+        raise ValidationError("consent date in the future")
+    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+    if donor.is_voided:
+        raise DonorLocked(f"{donor.pseudonym}: record voided")
+    if donor.is_withdrawn:
+        raise DonorLocked(f"{donor.pseudonym}: consent already withdrawn")
+    previous = donor.current_consent()
+    if status == Consent.WITHDRAWN and (previous is None or previous.status != Consent.SIGNED):
+        raise ValidationError("only a signed consent can be withdrawn")
+    consent = Consent.objects.create(donor=donor, sheet=sheet, status=status, date=date,
+                                     recorded_by=acting_user)
+    record_event(acting_user=acting_user, action="create", record=consent,
+                 new={"status": status, "date": date, "sheet_version": sheet.version}, reason=reason)
+    if status == Consent.WITHDRAWN:
+        donor.withdrawn_at = timezone.now()
+        donor.save(update_fields=["withdrawn_at"])
+        record_event(acting_user=acting_user, action="withdraw", record=donor, field="withdrawn_at",
+                     new=donor.withdrawn_at, reason=reason or "consent withdrawn")
+    return consent
+
+
+@transaction.atomic
+def void_donor(*, donor: Donor, reason: str, acting_user: Any) -> None:
+    """Void a donor registered in error (never deleted; the pseudonym is not reused)."""
+    check_role(acting_user, roles.INVESTIGATOR)
+    if not reason.strip():
+        raise ValidationError("a reason is required")
+    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+    if donor.is_voided:
+        return
+    if donor.status == Donor.ENROLLED:
+        raise ValidationError("an enrolled donor cannot be voided; record a withdrawal instead")
+    donor.voided_at = timezone.now()
+    donor.void_reason = reason
+    donor.save(update_fields=["voided_at", "void_reason"])
+    record_event(acting_user=acting_user, action="void", record=donor, field="voided_at",
+                 new=donor.voided_at, reason=reason)
+
+
+@transaction.atomic
+def set_donor_status(*, donor: Donor, status: str, acting_user: Any, reason: str = "") -> None:
+    """Internal helper for screening actions (eligibility decision, enrollment)."""
+    old = donor.status
+    if old == status:
+        return
+    donor.status = status
+    Donor.objects.filter(pk=donor.pk).update(status=status)
+    record_event(acting_user=acting_user, action="update", record=donor, field="status",
+                 old=old, new=status, reason=reason)

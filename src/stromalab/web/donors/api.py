@@ -1,0 +1,126 @@
+"""Donors through the API: same actions and permissions as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from stromalab.web.accounts import roles
+from stromalab.web.accounts.permissions import api_role
+
+from . import actions
+from .models import Donor, InformationSheet
+from .views import EDITORS, current_study
+
+router = Router(tags=["donors"])
+
+
+class DonorOut(Schema):
+    pseudonym: str
+    study: str
+    status: str
+    withdrawn: bool
+    voided: bool
+    consent: str | None = None
+
+
+def _donor_out(d: Donor, with_consent: bool = False) -> dict[str, Any]:
+    out = {"pseudonym": d.pseudonym, "study": d.study_id, "status": d.status,
+           "withdrawn": d.is_withdrawn, "voided": d.is_voided}
+    if with_consent:
+        c = d.current_consent()
+        out["consent"] = c.status if c else None
+    return out
+
+
+class IdentityIn(Schema):
+    last_name: str
+    first_name: str
+    birth_name: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    nir: str = ""
+
+
+class IdentityOut(IdentityIn):
+    pass
+
+
+class IdentityPatch(Schema):
+    changes: dict[str, str]
+    reason: str
+
+
+class ConsentIn(Schema):
+    sheet_version: str
+    status: str
+    date: dt.date
+    reason: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.get("/donors", response=list[DonorOut])
+@api_role(roles.CLINICAL_READERS)
+@paginate(PageNumberPagination, page_size=50)
+def list_donors(request: Any, q: str = "") -> Any:
+    qs = Donor.objects.order_by("sequence")
+    if q:
+        qs = qs.filter(pseudonym__icontains=q)
+    return [_donor_out(d) for d in qs]
+
+
+@router.post("/donors", response={201: DonorOut})
+@api_role(EDITORS)
+def register_donor(request: Any, payload: IdentityIn) -> Any:
+    donor = actions.register_donor(study=current_study(), identity=payload.dict(), acting_user=request.auth)
+    return 201, _donor_out(donor, True)
+
+
+@router.get("/donors/{pseudonym}", response=DonorOut)
+@api_role(roles.CLINICAL_READERS)
+def get_donor(request: Any, pseudonym: str) -> Any:
+    return _donor_out(get_object_or_404(Donor, pseudonym=pseudonym), True)
+
+
+@router.get("/donors/{pseudonym}/identity", response=IdentityOut)
+@api_role(roles.IDENTITY_READERS)
+def get_identity(request: Any, pseudonym: str, purpose: str = "") -> Any:
+    donor = get_object_or_404(Donor, pseudonym=pseudonym)
+    ident = actions.read_identity(donor=donor, acting_user=request.auth, purpose=purpose)
+    return {f: getattr(ident, f) for f in ident.FIELDS}
+
+
+@router.patch("/donors/{pseudonym}/identity", response=DonorOut)
+@api_role(roles.IDENTITY_READERS)
+def patch_identity(request: Any, pseudonym: str, payload: IdentityPatch) -> Any:
+    donor = get_object_or_404(Donor, pseudonym=pseudonym)
+    actions.update_identity(donor=donor, changes=payload.changes, reason=payload.reason, acting_user=request.auth)
+    return _donor_out(donor, True)
+
+
+@router.post("/donors/{pseudonym}/consents", response={201: DonorOut})
+@api_role(roles.INVESTIGATOR)
+def record_consent(request: Any, pseudonym: str, payload: ConsentIn) -> Any:
+    donor = get_object_or_404(Donor, pseudonym=pseudonym)
+    sheet = get_object_or_404(InformationSheet, study_id=donor.study_id, version=payload.sheet_version)
+    actions.record_consent(donor=donor, sheet=sheet, status=payload.status, date=payload.date,
+                           reason=payload.reason, acting_user=request.auth)
+    donor.refresh_from_db()
+    return 201, _donor_out(donor, True)
+
+
+@router.post("/donors/{pseudonym}/void", response=DonorOut)
+@api_role(roles.INVESTIGATOR)
+def void_donor(request: Any, pseudonym: str, payload: ReasonIn) -> Any:
+    donor = get_object_or_404(Donor, pseudonym=pseudonym)
+    actions.void_donor(donor=donor, reason=payload.reason, acting_user=request.auth)
+    donor.refresh_from_db()
+    return _donor_out(donor, True)

@@ -1,0 +1,141 @@
+"""Donor registry pages: list (pseudonyms only), registration, donor page, identity, consent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stromalab.web.accounts import roles
+from stromalab.web.accounts.permissions import has_role, require_role
+
+from . import actions
+from .forms import ConsentForm, IdentityChangeForm, IdentityForm, VoidForm
+from .models import Donor, Study
+
+EDITORS = (roles.COORDINATOR, roles.INVESTIGATOR)
+
+
+def current_study() -> Study:
+    study = Study.objects.filter(pk=settings.STROMALAB_PROTOCOL).first() or Study.objects.first()
+    if study is None:
+        raise PermissionDenied("no study loaded: run `stromalab manage bootstrap`")
+    return study
+
+
+@require_role(roles.CLINICAL_READERS)
+def donor_list(request: Any) -> HttpResponse:
+    qs = Donor.objects.select_related("screening").order_by("-sequence")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(pseudonym__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "donors/donor_list.html", {"page": page, "q": q,
+                                                      "can_register": has_role(request.user, EDITORS)})
+
+
+@require_role(EDITORS)
+@require_http_methods(["GET", "POST"])
+def donor_register(request: Any) -> HttpResponse:
+    form = IdentityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            donor = actions.register_donor(study=current_study(), identity=form.cleaned_data,
+                                           acting_user=request.user)
+        except ValidationError as e:
+            _attach(form, e)
+        else:
+            messages.success(request, _("Donor registered as %(p)s.") % {"p": donor.pseudonym})
+            return redirect("donors:detail", pseudonym=donor.pseudonym)
+    return render(request, "donors/donor_register.html", {"form": form})
+
+
+def _attach(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errs in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, error)
+
+
+@require_role(roles.CLINICAL_READERS)
+def donor_detail(request: Any, pseudonym: str) -> HttpResponse:
+    donor = get_object_or_404(Donor.objects.select_related("study"), pseudonym=pseudonym)
+    from stromalab.web.screening.models import Screening
+
+    screening = Screening.objects.filter(donor=donor).first()
+    consent_form = ConsentForm(study=donor.study)
+    return render(request, "donors/donor_detail.html", {
+        "donor": donor,
+        "consents": donor.consents.select_related("sheet", "recorded_by").order_by("date", "id"),
+        "screening": screening,
+        "consent_form": consent_form,
+        "void_form": VoidForm(),
+        "can_read_identity": has_role(request.user, roles.IDENTITY_READERS),
+        "can_consent": has_role(request.user, roles.INVESTIGATOR),
+        "slot": getattr(donor, "enrollment_slot", None),
+    })
+
+
+@require_role(roles.IDENTITY_READERS)
+@require_http_methods(["GET", "POST"])
+def donor_identity(request: Any, pseudonym: str) -> HttpResponse:
+    """Every GET is an audited read of the identity store."""
+    donor = get_object_or_404(Donor, pseudonym=pseudonym)
+    if request.method == "POST":
+        form = IdentityChangeForm(request.POST)
+        if form.is_valid():
+            data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+            try:
+                actions.update_identity(donor=donor, changes=data, reason=form.cleaned_data["reason"],
+                                        acting_user=request.user)
+            except ValidationError as e:
+                _attach(form, e)
+            else:
+                messages.success(request, _("Identity updated."))
+                return redirect("donors:identity", pseudonym=pseudonym)
+        return render(request, "donors/donor_identity.html", {"donor": donor, "form": form})
+    identity = actions.read_identity(donor=donor, acting_user=request.user, purpose=request.GET.get("purpose", ""))
+    form = IdentityChangeForm(instance=identity)
+    return render(request, "donors/donor_identity.html", {"donor": donor, "form": form, "identity": identity})
+
+
+@require_role(roles.INVESTIGATOR)
+@require_POST
+def donor_consent(request: Any, pseudonym: str) -> HttpResponse:
+    donor = get_object_or_404(Donor, pseudonym=pseudonym)
+    form = ConsentForm(request.POST, study=donor.study)
+    if form.is_valid():
+        try:
+            actions.record_consent(donor=donor, sheet=form.cleaned_data["sheet"],
+                                   status=form.cleaned_data["status"], date=form.cleaned_data["date"],
+                                   reason=form.cleaned_data["reason"], acting_user=request.user)
+        except (ValidationError, PermissionDenied) as e:
+            messages.error(request, "; ".join(getattr(e, "messages", [str(e)])))
+        else:
+            messages.success(request, _("Consent recorded."))
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect("donors:detail", pseudonym=pseudonym)
+
+
+@require_role(roles.INVESTIGATOR)
+@require_POST
+def donor_void(request: Any, pseudonym: str) -> HttpResponse:
+    donor = get_object_or_404(Donor, pseudonym=pseudonym)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.void_donor(donor=donor, reason=form.cleaned_data["reason"], acting_user=request.user)
+        except ValidationError as e:
+            messages.error(request, "; ".join(e.messages))
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect("donors:detail", pseudonym=pseudonym)

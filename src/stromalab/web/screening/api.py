@@ -1,0 +1,243 @@
+"""Screening through the API: the same actions and permissions as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from stromalab.web.accounts import actions as account_actions
+from stromalab.web.accounts import roles
+from stromalab.web.accounts.actions import SignatureError
+from stromalab.web.accounts.permissions import api_role
+from stromalab.web.donors.models import Donor
+
+from . import actions, codes
+from . import models as m
+from .record import evaluate
+
+router = Router(tags=["screening"])
+
+
+class CriterionOut(Schema):
+    id: str
+    kind: str
+    text: str
+    status: str
+    reason: str
+    discrepancy: bool
+
+
+class ScreeningOut(Schema):
+    donor: str
+    verdict: str
+    record: dict[str, Any]
+    criteria: list[CriterionOut]
+    error: str = ""
+
+
+class ScreeningIn(Schema):
+    data: dict[str, Any]
+    reason: str = ""
+
+
+class CodedIn(Schema):
+    kind: str
+    code: str
+    start: dt.date
+    end: dt.date | None = None
+
+
+class CodedOut(Schema):
+    id: int
+    kind: str
+    code: str
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class QueryIn(Schema):
+    criterion_id: str = ""
+    field: str = ""
+    text: str
+
+
+class QueryStepIn(Schema):
+    text: str = ""
+
+
+class QueryOut(Schema):
+    id: int
+    donor: str
+    criterion_id: str
+    field: str
+    text: str
+    status: str
+    automatic: bool
+
+
+class SignIn(Schema):
+    password: str
+
+
+class DecisionOut(Schema):
+    id: int
+    verdict: str
+    record_hash: str
+    signed_by: str
+    signed_at: str
+    meaning: str
+    matches_current_record: bool
+    failing: list[str]
+
+
+class SlotOut(Schema):
+    donor: str
+    slot: int
+    target: int
+
+
+class CodeOut(Schema):
+    code: str
+    label: str
+
+
+def _donor(pseudonym: str) -> Donor:
+    return get_object_or_404(Donor, pseudonym=pseudonym)
+
+
+def _screening_out(donor: Donor) -> dict[str, Any]:
+    screening = m.Screening.objects.filter(donor=donor).first()
+    if screening is None:
+        return {"donor": donor.pseudonym, "verdict": "incomplete", "record": {}, "criteria": []}
+    ev = evaluate(screening)
+    record = {k: (str(v) if not isinstance(v, (str, int, float, bool, list, dict)) else v)
+              for k, v in ev.record.items()}
+    return {"donor": donor.pseudonym, "verdict": ev.verdict, "record": record,
+            "criteria": ev.results, "error": ev.error}
+
+
+def _query_out(q: m.DataQuery) -> dict[str, Any]:
+    return {"id": q.pk, "donor": q.screening.donor.pseudonym, "criterion_id": q.criterion_id,
+            "field": q.field, "text": q.text, "status": q.status, "automatic": q.automatic}
+
+
+@router.get("/codes", response=list[CodeOut])
+@api_role(roles.CLINICAL_READERS)
+def search_codes(request: Any, system: str = "ICD10", q: str = "") -> Any:
+    from django.conf import settings
+
+    from stromalab.core.protocol import load_protocol
+
+    system = system.upper()
+    if system not in codes.SYSTEMS:
+        from ninja.errors import HttpError
+
+        raise HttpError(400, "system must be ICD10 or ATC")
+    return codes.search(str(load_protocol(settings.STROMALAB_PROTOCOL).folder), system, q)
+
+
+@router.get("/queries", response=list[QueryOut])
+@api_role(roles.CLINICAL_READERS)
+def list_queries(request: Any, status: str = "open") -> Any:
+    qs = m.DataQuery.objects.select_related("screening__donor").order_by("-id")
+    if status in dict(m.DataQuery.STATUSES):
+        qs = qs.filter(status=status)
+    return [_query_out(q) for q in qs[:500]]
+
+
+@router.post("/queries/{query_id}/{step}", response=QueryOut)
+@api_role(actions.QUERY_ANSWER_ROLES)
+def query_step(request: Any, query_id: int, step: str, payload: QueryStepIn) -> Any:
+    query = get_object_or_404(m.DataQuery.objects.select_related("screening__donor"), pk=query_id)
+    fn = {"answer": actions.answer_query, "close": actions.close_query, "reopen": actions.reopen_query}.get(step)
+    if fn is None:
+        from ninja.errors import HttpError
+
+        raise HttpError(404, "step must be answer, close or reopen")
+    fn(query=query, text=payload.text, acting_user=request.auth)
+    query.refresh_from_db()
+    return _query_out(query)
+
+
+@router.get("/donors/{pseudonym}", response=ScreeningOut)
+@api_role(roles.CLINICAL_READERS)
+def get_screening(request: Any, pseudonym: str) -> Any:
+    return _screening_out(_donor(pseudonym))
+
+
+@router.patch("/donors/{pseudonym}", response=ScreeningOut)
+@api_role(actions.ENTRY_ROLES)
+def save_screening(request: Any, pseudonym: str, payload: ScreeningIn) -> Any:
+    donor = _donor(pseudonym)
+    actions.save_screening(donor=donor, data=payload.data, reason=payload.reason, acting_user=request.auth)
+    return _screening_out(donor)
+
+
+@router.post("/donors/{pseudonym}/coded", response={201: CodedOut})
+@api_role(actions.ENTRY_ROLES)
+def add_coded(request: Any, pseudonym: str, payload: CodedIn) -> Any:
+    entry = actions.add_coded_entry(donor=_donor(pseudonym), acting_user=request.auth, **payload.dict())
+    return 201, {"id": entry.pk, "kind": payload.kind, "code": entry.code}
+
+
+@router.post("/donors/{pseudonym}/coded/{kind}/{entry_id}/void", response=CodedOut)
+@api_role(actions.ENTRY_ROLES)
+def void_coded(request: Any, pseudonym: str, kind: str, entry_id: int, payload: ReasonIn) -> Any:
+    model = {"condition": m.Condition, "medication": m.Medication}.get(kind)
+    if model is None:
+        from ninja.errors import HttpError
+
+        raise HttpError(404, "kind must be condition or medication")
+    entry = get_object_or_404(model, pk=entry_id, screening__donor__pseudonym=pseudonym)
+    actions.void_coded_entry(entry=entry, reason=payload.reason, acting_user=request.auth)
+    return {"id": entry.pk, "kind": kind, "code": entry.code}
+
+
+@router.post("/donors/{pseudonym}/queries", response={201: QueryOut})
+@api_role(roles.DATA_MANAGER)
+def open_query(request: Any, pseudonym: str, payload: QueryIn) -> Any:
+    q = actions.open_query(donor=_donor(pseudonym), acting_user=request.auth, **payload.dict())
+    return 201, _query_out(q)
+
+
+def _decision_out(d: m.EligibilityDecision, screening: m.Screening) -> dict[str, Any]:
+    sig = d.signature
+    assert sig is not None
+    return {"id": d.pk, "verdict": d.verdict, "record_hash": d.record_hash, "signed_by": sig.printed_name,
+            "signed_at": sig.signed_at.isoformat(), "meaning": sig.meaning,
+            "matches_current_record": actions.decision_matches(d, screening),
+            "failing": [r["id"] for r in d.failing()]}
+
+
+@router.get("/donors/{pseudonym}/decision", response={200: DecisionOut, 404: dict})
+@api_role(roles.CLINICAL_READERS)
+def get_decision(request: Any, pseudonym: str) -> Any:
+    screening = m.Screening.objects.filter(donor=_donor(pseudonym)).first()
+    d = actions.latest_decision(screening)
+    if d is None or screening is None:
+        return 404, {"detail": "no signed decision"}
+    return _decision_out(d, screening)
+
+
+@router.post("/donors/{pseudonym}/decision", response={201: DecisionOut})
+@api_role(roles.INVESTIGATOR)
+def sign_decision(request: Any, pseudonym: str, payload: SignIn) -> Any:
+    donor = _donor(pseudonym)
+    try:
+        d = actions.sign_decision(donor=donor, password=payload.password, acting_user=request.auth)
+    except SignatureError:
+        account_actions.record_login_failure(user=request.auth, channel="signature")
+        raise
+    return 201, _decision_out(d, d.screening)
+
+
+@router.post("/donors/{pseudonym}/enroll", response={201: SlotOut})
+@api_role(roles.INVESTIGATOR)
+def enroll(request: Any, pseudonym: str) -> Any:
+    slot = actions.enroll(donor=_donor(pseudonym), acting_user=request.auth)
+    return 201, {"donor": pseudonym, "slot": slot.number, "target": slot.study.enrollment_target}

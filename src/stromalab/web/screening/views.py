@@ -1,0 +1,218 @@
+"""Screening pages: the case report form with live criteria, coded history, data queries,
+the signed eligibility decision and enrollment. Thin: parse, check permission, call an
+action, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stromalab.web.accounts import actions as account_actions
+from stromalab.web.accounts import roles
+from stromalab.web.accounts.actions import SignatureError
+from stromalab.web.accounts.permissions import has_role, require_role
+from stromalab.web.donors.models import Donor
+
+from . import actions, codes
+from . import models as m
+from .forms import CodedEntryForm, QueryForm, QueryStepForm, ScreeningForm, SignForm, VoidForm
+from .record import build_record, evaluate, protocol_for
+
+
+def _errors(request: Any, e: Exception) -> None:
+    msgs = getattr(e, "messages", None) or [str(e)]
+    if hasattr(e, "error_dict"):
+        msgs = [f"{k}: {'; '.join(v.messages if hasattr(v, 'messages') else map(str, v))}"
+                for k, v in e.error_dict.items()]
+    for msg in msgs:
+        messages.error(request, msg)
+
+
+def _screening(donor: Donor) -> m.Screening | None:
+    return m.Screening.objects.select_related("donor__study").filter(donor=donor).first()
+
+
+@require_role(roles.CLINICAL_READERS, write=actions.ENTRY_ROLES)
+@require_http_methods(["GET", "POST"])
+def crf(request: Any, pseudonym: str) -> HttpResponse:
+    donor = get_object_or_404(Donor.objects.select_related("study"), pseudonym=pseudonym)
+    screening = _screening(donor)
+    from stromalab.core.protocol import load_protocol
+
+    protocol = load_protocol(donor.study_id)
+    answer_criteria = [c for c in protocol.criteria if c.id in protocol.answer_ids]
+    if request.method == "POST":
+        form = ScreeningForm(request.POST, answer_criteria=answer_criteria)
+        if form.is_valid():
+            try:
+                actions.save_screening(donor=donor, data=form.to_action_data(),
+                                       reason=form.cleaned_data["reason"], acting_user=request.user)
+            except (ValidationError, PermissionDenied) as e:
+                _attach(form, e)
+            else:
+                messages.success(request, _("Screening saved."))
+                return redirect("screening:crf", pseudonym=pseudonym)
+    else:
+        form = ScreeningForm(initial=ScreeningForm.initial_from(screening), answer_criteria=answer_criteria)
+    ev = evaluate(screening) if screening else None
+    results = ev.results if ev else [
+        {"id": c.id, "kind": c.kind, "text": c.text, "status": "unknown", "reason": "not screened yet",
+         "discrepancy": False} for c in protocol.criteria]
+    return render(request, "screening/crf.html", {
+        "donor": donor, "screening": screening, "form": form, "results": results,
+        "verdict": ev.verdict if ev else "incomplete",
+        "conditions": screening.conditions.all() if screening else [],
+        "medications": screening.medications.all() if screening else [],
+        "coded_form": CodedEntryForm(), "void_form": VoidForm(), "query_form": QueryForm(),
+        "queries": screening.queries.order_by("-id") if screening else [],
+        "can_edit": has_role(request.user, actions.ENTRY_ROLES) and donor.data_entry_allowed,
+        "can_query": has_role(request.user, roles.DATA_MANAGER),
+        "folder": str(protocol.folder),
+    })
+
+
+def _attach(form: Any, e: Exception) -> None:
+    if hasattr(e, "error_dict"):
+        for field, errs in e.error_dict.items():
+            form.add_error(field if field in form.fields else None, [f"{field}: {x}" for x in
+                                                                    ValidationError(errs).messages])
+    else:
+        form.add_error(None, getattr(e, "messages", [str(e)]))
+
+
+@require_role(actions.ENTRY_ROLES)
+@require_POST
+def coded_add(request: Any, pseudonym: str) -> HttpResponse:
+    donor = get_object_or_404(Donor, pseudonym=pseudonym)
+    form = CodedEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_coded_entry(donor=donor, acting_user=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as e:
+            _errors(request, e)
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect("screening:crf", pseudonym=pseudonym)
+
+
+@require_role(actions.ENTRY_ROLES)
+@require_POST
+def coded_void(request: Any, pseudonym: str, kind: str, entry_id: int) -> HttpResponse:
+    model = {"condition": m.Condition, "medication": m.Medication}.get(kind)
+    if model is None:
+        raise PermissionDenied("unknown kind")
+    entry = get_object_or_404(model, pk=entry_id, screening__donor__pseudonym=pseudonym)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.void_coded_entry(entry=entry, reason=form.cleaned_data["reason"], acting_user=request.user)
+        except (ValidationError, PermissionDenied) as e:
+            _errors(request, e)
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect("screening:crf", pseudonym=pseudonym)
+
+
+@require_role(roles.CLINICAL_READERS)
+def code_search(request: Any) -> JsonResponse:
+    from django.conf import settings
+
+    from stromalab.core.protocol import load_protocol
+
+    system = request.GET.get("system", "ICD10").upper()
+    if system not in codes.SYSTEMS:
+        return JsonResponse({"detail": "system must be ICD10 or ATC"}, status=400)
+    folder = str(load_protocol(settings.STROMALAB_PROTOCOL).folder)
+    return JsonResponse({"results": codes.search(folder, system, request.GET.get("q", ""))})
+
+
+@require_role(roles.CLINICAL_READERS)
+def query_list(request: Any) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    qs = m.DataQuery.objects.select_related("screening__donor").order_by("-id")
+    if status in dict(m.DataQuery.STATUSES):
+        qs = qs.filter(status=status)
+    return render(request, "screening/query_list.html", {"queries": qs[:500], "status": status})
+
+
+@require_role(roles.DATA_MANAGER)
+@require_POST
+def query_open(request: Any, pseudonym: str) -> HttpResponse:
+    donor = get_object_or_404(Donor, pseudonym=pseudonym)
+    form = QueryForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.open_query(donor=donor, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _errors(request, e)
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect("screening:crf", pseudonym=pseudonym)
+
+
+@require_role(roles.CLINICAL_READERS, write=actions.QUERY_ANSWER_ROLES)
+@require_http_methods(["GET", "POST"])
+def query_detail(request: Any, query_id: int) -> HttpResponse:
+    query = get_object_or_404(m.DataQuery.objects.select_related("screening__donor"), pk=query_id)
+    form = QueryStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        step, text = form.cleaned_data["step"], form.cleaned_data["text"]
+        fn = {"answer": actions.answer_query, "close": actions.close_query, "reopen": actions.reopen_query}[step]
+        try:
+            fn(query=query, text=text, acting_user=request.user)
+        except (ValidationError, PermissionDenied) as e:
+            _errors(request, e)
+        return redirect("screening:query", query_id=query_id)
+    return render(request, "screening/query_detail.html", {
+        "query": query, "messages_": query.messages.select_related("author"), "form": form,
+        "can_close": has_role(request.user, roles.DATA_MANAGER)})
+
+
+@require_role(roles.CLINICAL_READERS, write=(roles.INVESTIGATOR,))
+@require_http_methods(["GET", "POST"])
+def decision(request: Any, pseudonym: str) -> HttpResponse:
+    donor = get_object_or_404(Donor.objects.select_related("study"), pseudonym=pseudonym)
+    form = SignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.sign_decision(donor=donor, password=form.cleaned_data["password"], acting_user=request.user)
+        except SignatureError as e:
+            account_actions.record_login_failure(user=request.user, channel="signature")
+            _errors(request, e)
+        except (ValidationError, PermissionDenied) as e:
+            _errors(request, e)
+        else:
+            messages.success(request, _("Decision signed."))
+        return redirect("screening:decision", pseudonym=pseudonym)
+    screening = _screening(donor)
+    latest = actions.latest_decision(screening)
+    ev = evaluate(screening) if screening else None
+    return render(request, "screening/decision.html", {
+        "donor": donor, "screening": screening, "decision": latest, "form": form, "evaluation": ev,
+        "matches": actions.decision_matches(latest, screening) if latest and screening else None,
+        "decisions": screening.decisions.select_related("signature").order_by("-id") if screening else [],
+        "slot": getattr(donor, "enrollment_slot", None),
+        "can_sign": has_role(request.user, roles.INVESTIGATOR),
+    })
+
+
+@require_role(roles.INVESTIGATOR)
+@require_POST
+def enroll(request: Any, pseudonym: str) -> HttpResponse:
+    donor = get_object_or_404(Donor, pseudonym=pseudonym)
+    try:
+        slot = actions.enroll(donor=donor, acting_user=request.user)
+    except (ValidationError, PermissionDenied) as e:
+        _errors(request, e)
+    else:
+        messages.success(request, _("Enrolled in slot %(n)s.") % {"n": slot.number})
+    return redirect("screening:decision", pseudonym=pseudonym)
+
+
+__all__ = ["build_record", "protocol_for"]

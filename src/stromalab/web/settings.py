@@ -1,0 +1,183 @@
+"""Django settings for the stromalab study application.
+
+Everything that differs between machines comes from environment variables (documented in
+README.md, "The web application"):
+
+``STROMALAB_DATABASE_URL``
+    Database URL (dj-database-url syntax). Default: SQLite file ``var/stromalab.sqlite3``.
+    Production: ``postgres://user:password@host:5432/stromalab``.
+``STROMALAB_SECRET_KEY``
+    Django secret key. When unset, a key is generated on first run and kept in
+    ``STROMALAB_VAR_DIR/secret_key`` (mode 0600), outside version control.
+``STROMALAB_VAR_DIR``
+    Directory for run-time state (default ``var/`` in the working directory; git-ignored).
+``STROMALAB_DEBUG``
+    ``1`` to enable Django debug pages (never in production).
+``STROMALAB_ALLOWED_HOSTS``
+    Comma-separated host names (default ``127.0.0.1,localhost``).
+``STROMALAB_SESSION_SECONDS``
+    Idle session lifetime in seconds (default 1800).
+``STROMALAB_LOCKOUT_THRESHOLD``
+    Consecutive failed logins that lock an account (default 5).
+``STROMALAB_PROTOCOL``
+    Protocol loaded by ``stromalab manage bootstrap`` (default ``NCT05947682``).
+
+Adding an app: append its dotted path to ``STROMALAB_APPS`` below and its URLs to
+``stromalab/web/urls.py`` (``APP_URLS``), and its API router to ``stromalab/web/api.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+WEB_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("STROMALAB_VAR_DIR", "var")).resolve()
+
+
+def _secret_key() -> str:
+    key = os.environ.get("STROMALAB_SECRET_KEY")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("STROMALAB_DEBUG", "") == "1"
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("STROMALAB_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
+
+#: The study apps, in dependency order. Later apps (manufacturing, quality, warehouse) append here.
+STROMALAB_APPS = [
+    "stromalab.web.accounts",
+    "stromalab.web.audit",
+    "stromalab.web.donors",
+    "stromalab.web.screening",
+    "stromalab.web.dashboard",
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    *STROMALAB_APPS,
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "stromalab.web.accounts.middleware.PasswordChangeRequiredMiddleware",
+]
+
+ROOT_URLCONF = "stromalab.web.urls"
+WSGI_APPLICATION = "stromalab.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [WEB_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "stromalab.web.accounts.context_processors.stromalab",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+_default_sqlite = f"sqlite:///{VAR_DIR / 'stromalab.sqlite3'}"
+_db_url = os.environ.get("STROMALAB_DATABASE_URL", _default_sqlite)
+_db = dj_database_url.parse(_db_url, conn_max_age=0)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _db_url == _default_sqlite:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # BEGIN IMMEDIATE: every transaction takes the write lock up front, so read-then-write
+    # sequences (pseudonym counter, enrollment slots, audit chain head) are serialized, and a
+    # waiting writer blocks up to ``timeout`` seconds instead of failing.
+    _db["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"}
+    # A file (not :memory:) so that threads and the live server share the test database.
+    _db["TEST"] = {"NAME": str(Path(os.environ.get("TMPDIR", "/tmp")) / f"test_stromalab_{os.getpid()}.sqlite3")}
+else:
+    _db["TEST"] = {"NAME": f"test_stromalab_{os.getpid()}"}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts ---------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["stromalab.web.accounts.backends.LockoutBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+STROMALAB_LOCKOUT_THRESHOLD = int(os.environ.get("STROMALAB_LOCKOUT_THRESHOLD", "5"))
+
+SESSION_COOKIE_AGE = int(os.environ.get("STROMALAB_SESSION_SECONDS", "1800"))
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request extends the session
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if os.environ.get("STROMALAB_SECURE_COOKIES", "") == "1":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# --- i18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [WEB_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Paris"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+STROMALAB_PROTOCOL = os.environ.get("STROMALAB_PROTOCOL", "NCT05947682")
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
