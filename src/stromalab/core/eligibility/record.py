@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -316,14 +316,15 @@ def _serology(value: Any) -> Mapping[str, str] | None:
     if value is None:
         return None
     data = _object(value, "serology", _SEROLOGY_FIELDS)
-    results: dict[str, str] = {}
-    for test, result in data.items():
-        if result is None:
-            continue
-        if type(result) is not str or result not in SEROLOGY_RESULTS:
-            _enum(result, f"serology.{test}", SEROLOGY_RESULTS)  # raises the error
-        results[test] = result
-    return results
+    if _all_in(data.values(), _SEROLOGY_VALUES):
+        return {test: result for test, result in data.items() if result is not None}
+    for test, result in data.items():  # find and name the field at fault
+        if result is not None:
+            _enum(result, f"serology.{test}", SEROLOGY_RESULTS)
+    raise AssertionError("unreachable: an invalid result was not found")  # pragma: no cover
+
+
+_SEROLOGY_VALUES = SEROLOGY_RESULTS | {None}
 
 
 _RESULT_FIELDS = frozenset({"result", "date"})
@@ -353,22 +354,29 @@ def _facts(value: Any, field: str, start_key: str, system: str, ignored: list[st
     allowed = _FACT_FIELDS[start_key]
     facts: list[CodedFact] = []
     for i, item in enumerate(value):
-        where = f"{field}[{i}]"
-        data = _object(item, where, allowed)
-        raw = data.get("code")
-        if raw is None:
-            raise RecordError(f"{where}.code", "is required")
-        parsed = _code(raw, f"{where}.code", system)
-        start = _date(data.get(start_key), f"{where}.{start_key}", required=True)
-        end = _date(data.get("end"), f"{where}.end")
+        # Field paths are only spelt out on the error path: this loop is the hot one.
+        if not isinstance(item, Mapping) or not item.keys() <= allowed:
+            _object(item, f"{field}[{i}]", allowed)  # raises the error
+        raw = item.get("code")
+        parsed = _CODES.get(raw, _UNSEEN) if type(raw) is str else _UNSEEN
+        if parsed is _UNSEEN:
+            if raw is None:
+                raise RecordError(f"{field}[{i}].code", "is required")
+            parsed = _code(raw, f"{field}[{i}].code", system)
+        start = _date(item.get(start_key), f"{field}[{i}].{start_key}", required=True)
+        end_text = item.get("end")
+        end = None if end_text is None else _date(end_text, f"{field}[{i}].end")
         assert start is not None
         if end is not None and end < start:
-            raise RecordError(f"{where}.end", f"{end} is before {start_key} {start}")
+            raise RecordError(f"{field}[{i}].end", f"{end} is before {start_key} {start}")
         if parsed is None:
             ignored.append(raw)
             continue
         facts.append(CodedFact(parsed[0], parsed[1], raw, start, end))
     return tuple(facts)
+
+
+_UNSEEN: Any = object()
 
 
 #: (system, comparable code) by the code's text, None for systems that are ignored.
@@ -400,13 +408,22 @@ def _answers(value: Any, answer_ids: Collection[str]) -> Mapping[str, str] | Non
         return None
     if not isinstance(value, Mapping):
         raise RecordError("answers", f"must be an object, got {_kind(value)}")
-    answers: dict[str, str] = {}
-    for key, answer in value.items():
+    if value.keys() <= answer_ids and _all_in(value.values(), _ANSWER_VALUES):
+        return {k: v for k, v in value.items() if v is not None}
+    for key, answer in value.items():  # find and name the field at fault
         if key not in answer_ids:
             raise RecordError(f"answers.{key}", "is not an exclusion criterion of this protocol")
-        if answer is None:
-            continue
-        if type(answer) is not str or answer not in ANSWERS:
-            _enum(answer, f"answers.{key}", ANSWERS)  # raises the error
-        answers[key] = answer
-    return answers
+        if answer is not None:
+            _enum(answer, f"answers.{key}", ANSWERS)
+    raise AssertionError("unreachable: an invalid answer was not found")  # pragma: no cover
+
+
+_ANSWER_VALUES = frozenset({"yes", "no", None})
+
+
+def _all_in(values: Iterable[Any], allowed: frozenset[Any]) -> bool:
+    """Whether every value is one of ``allowed`` (strings and None only: ``True == 1`` must not pass)."""
+    try:
+        return all(v in allowed and (v is None or type(v) is str) for v in values)
+    except TypeError:  # an unhashable value, such as a list
+        return False
