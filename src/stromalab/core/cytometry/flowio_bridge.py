@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 import numpy.typing as npt
 
+from stromalab.core.cytometry.decode import column_major
 from stromalab.core.cytometry.header import Header
 from stromalab.core.cytometry.layout import DataLayout
 
@@ -44,12 +45,14 @@ def decode_with_flowio(
             )
             if not _same_keywords(flow.text, keywords):
                 return None
-            events: npt.NDArray[np.float64] = flow.as_array(preprocess=False)
+            # FlowIO's decoded values (an array.array in native byte order), taken without
+            # FlowIO's as_array, whose row-major float64 copy we would have to transpose.
+            flat = np.asarray(flow.events)
     except Exception:  # any FlowIO failure just means: use our own decoder
         return None
-    if events.shape != (layout.events, len(layout.specs)):
+    if flat.ndim != 1 or flat.size != layout.events * len(layout.specs):
         return None
-    return events
+    return column_major(flat.reshape(layout.events, len(layout.specs)))
 
 
 def _flowio_applicable(header: Header, layout: DataLayout) -> bool:

@@ -69,10 +69,13 @@ def parse_spillover(
 def compensate(
     events: npt.NDArray[np.float64], spillover: Spillover | None
 ) -> npt.NDArray[np.float64]:
-    """A compensated copy of ``events`` (the input itself when there is no matrix)."""
+    """A compensated column-major copy of ``events`` (the input itself when there is no
+    matrix). The product is computed as ``inv(S).T @ channels`` on contiguous channel rows:
+    numpy's matmul on a strided selection of columns is up to 20x slower."""
     if spillover is None:
         return events
-    columns = list(spillover.indices)
-    result = events.copy()
-    result[:, columns] = events[:, columns] @ np.linalg.inv(spillover.matrix)
+    rows = list(spillover.indices)
+    by_channel = np.array(events.T, order="C")  # channels x events, one contiguous row each
+    by_channel[rows] = np.linalg.inv(spillover.matrix).T @ by_channel[rows]
+    result: npt.NDArray[np.float64] = by_channel.T
     return result
