@@ -45,9 +45,12 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in COMMANDS:
-        # Let argparse print usage, help or the "invalid choice" error with exit 2.
-        _top_level_parser().parse_args(args[:1] or ["--help"])
+    if not args:
+        _top_level_parser().print_usage(sys.stderr)
+        return 2
+    if args[0] not in COMMANDS:
+        # argparse prints help (exit 0), the version, or the "invalid choice" error (exit 2).
+        _top_level_parser().parse_args(args[:1])
         return 2
     name = args[0]
     module_name, help_ = COMMANDS[name]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -108,7 +109,7 @@ class ScreeningRecord:
     ignored: tuple[str, ...] = ()
 
 
-def parse_record(data: Any, answer_ids: Collection[str]) -> ScreeningRecord:
+def parse_record(data: Any, answer_ids: AbstractSet[str]) -> ScreeningRecord:
     """Validate one record (a JSON object already decoded) and return it typed.
 
     ``answer_ids`` are the criterion ids the protocol accepts answers for. Numbers may be
@@ -126,7 +127,7 @@ def parse_record(data: Any, answer_ids: Collection[str]) -> ScreeningRecord:
         raise
 
 
-def _parse(data: Mapping[str, Any], answer_ids: Collection[str]) -> ScreeningRecord:
+def _parse(data: Mapping[str, Any], answer_ids: AbstractSet[str]) -> ScreeningRecord:
     _no_unknown(data, _TOP_FIELDS, "")
     donor = data.get("donor")
     if donor is None:
@@ -403,7 +404,7 @@ def _code(raw: Any, field: str, expected_system: str) -> tuple[str, str] | None:
     return parsed
 
 
-def _answers(value: Any, answer_ids: Collection[str]) -> Mapping[str, str] | None:
+def _answers(value: Any, answer_ids: AbstractSet[str]) -> Mapping[str, str] | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
