@@ -15,7 +15,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
-from ninja.security import HttpBasicAuth, HttpBearer, SessionAuth
+
+from stromalab.web.accounts.api_auth import default_auth
 
 #: (prefix, module with a ``router``): later apps append here.
 ROUTERS = [
@@ -27,41 +28,11 @@ ROUTERS = [
 ]
 
 
-def _usable(user: Any) -> Any:
-    if user is None or not user.is_active or getattr(user, "is_locked", False):
-        return None
-    if getattr(user, "must_change_password", False):
-        return None
-    return user
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: Any, token: str) -> Any:
-        from stromalab.web.accounts.models import ApiToken
-
-        row = (ApiToken.objects.select_related("user")
-               .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True).first())
-        return _usable(row.user) if row else None
-
-
-class BasicAuth(HttpBasicAuth):
-    def authenticate(self, request: Any, username: str, password: str) -> Any:
-        from django.contrib.auth import authenticate
-
-        return _usable(authenticate(request, username=username, password=password, channel="api"))
-
-
-class ActiveSessionAuth(SessionAuth):
-    def authenticate(self, request: Any, key: str | None) -> Any:
-        user = super().authenticate(request, key)
-        return _usable(user) if user else None
-
-
 api = NinjaAPI(
     title="stromalab",
     version="1",
     description="Study data API: donors, consent, screening, eligibility, enrollment, audit.",
-    auth=[ActiveSessionAuth(), TokenAuth(), BasicAuth()],
+    auth=default_auth(),
     urls_namespace="api",
 )
 

@@ -1,6 +1,5 @@
 """Accounts through the API: who am I, and (administrator) account management."""
 
-from __future__ import annotations
 
 from typing import Any
 
@@ -8,7 +7,7 @@ from ninja import Router, Schema
 
 from . import actions, roles
 from .models import User
-from .permissions import api_role
+from .permissions import api_op
 
 router = Router(tags=["accounts"])
 
@@ -41,22 +40,19 @@ class UserCreatedOut(Schema):
     one_time_password: str
 
 
-@router.get("/me", response=MeOut)
-@api_role(roles.ALL)
+@api_op(router, "GET", "/me", roles.ALL, response=MeOut)
 def me(request: Any) -> Any:
     u = request.auth
     return {"username": u.username, "role": u.role, "printed_name": u.printed_name}
 
 
-@router.get("/users", response=list[UserOut])
-@api_role(roles.ADMINISTRATOR)
+@api_op(router, "GET", "/users", roles.ADMINISTRATOR, response=list[UserOut])
 def list_users(request: Any) -> Any:
     return [{"id": u.pk, "username": u.username, "role": u.role, "is_active": u.is_active,
              "locked": u.is_locked} for u in User.objects.order_by("username")]
 
 
-@router.post("/users", response={201: UserCreatedOut})
-@api_role(roles.ADMINISTRATOR)
+@api_op(router, "POST", "/users", roles.ADMINISTRATOR, response={201: UserCreatedOut})
 def create_user(request: Any, payload: UserIn) -> Any:
     user, password = actions.create_user(acting_user=request.auth, **payload.dict())
     return 201, {"id": user.pk, "username": user.username, "one_time_password": password}

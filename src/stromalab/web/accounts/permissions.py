@@ -107,7 +107,11 @@ def login_only(view: F) -> F:
 
 
 def api_role(*allowed: str | Iterable[str]) -> Callable[[F], F]:
-    """Decorator for django-ninja operations (place it below ``@router.get(...)``)."""
+    """Decorator for django-ninja operations (place it below ``@router.get(...)``).
+
+    The API module must not use ``from __future__ import annotations``: ninja reads the
+    operation's signature through this wrapper, so annotations must be real objects.
+    """
     flat = _flatten(allowed)
 
     def decorator(func: F) -> F:
@@ -121,5 +125,26 @@ def api_role(*allowed: str | Iterable[str]) -> Callable[[F], F]:
 
         wrapped.allowed_roles = flat  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def api_op(router: Any, method: str, path: str, *allowed: str | Iterable[str], **kwargs: Any) -> Callable[[F], F]:
+    """Declare a django-ninja operation open to ``allowed`` roles::
+
+        @api_op(router, "GET", "/batches", roles.OPERATOR, roles.MONITOR, response=list[BatchOut])
+        def list_batches(request): ...
+
+    The role is checked during authentication (403 before the payload is parsed; 401 when not
+    authenticated) and again around the function (:func:`api_role`); ``request.auth`` is the user.
+    """
+    from .api_auth import auth_for
+
+    flat = _flatten(allowed)
+
+    def decorator(func: F) -> F:
+        checked = api_role(flat)(func)
+        router.api_operation([method.upper()], path, auth=auth_for(flat), **kwargs)(checked)
+        return checked
 
     return decorator

@@ -1,13 +1,12 @@
 """Audit trail through the API (read only)."""
 
-from __future__ import annotations
 
 from typing import Any
 
 from ninja import Router, Schema
 
 from stromalab.web.accounts import roles
-from stromalab.web.accounts.permissions import api_role
+from stromalab.web.accounts.permissions import api_op
 
 from .chain import verify_chain
 from .models import AuditEvent
@@ -37,8 +36,7 @@ class VerifyOut(Schema):
     problem: str
 
 
-@router.get("/events", response=list[EventOut])
-@api_role(roles.AUDIT_READERS)
+@api_op(router, "GET", "/events", roles.AUDIT_READERS, response=list[EventOut])
 def list_events(request: Any, subject: str = "", after_id: int = 0, limit: int = 100) -> Any:
     limit = max(1, min(limit, 1000))
     qs = AuditEvent.objects.filter(id__gt=max(after_id, 0)).order_by("id")
@@ -47,8 +45,7 @@ def list_events(request: Any, subject: str = "", after_id: int = 0, limit: int =
     return list(qs[:limit])
 
 
-@router.get("/verify", response=VerifyOut)
-@api_role(roles.MONITOR, roles.DATA_MANAGER, roles.ADMINISTRATOR)
+@api_op(router, "GET", "/verify", roles.MONITOR, roles.DATA_MANAGER, roles.ADMINISTRATOR, response=VerifyOut)
 def verify(request: Any) -> Any:
     r = verify_chain()
     return {"ok": r.ok, "count": r.count, "broken_id": r.broken_id, "problem": r.problem}

@@ -1,12 +1,10 @@
-from __future__ import annotations
-
 from typing import Any
 
 from django.conf import settings
 from ninja import Router
 
 from stromalab.web.accounts import roles
-from stromalab.web.accounts.permissions import api_role
+from stromalab.web.accounts.permissions import api_op
 from stromalab.web.donors.models import Study
 
 from .stats import study_summary
@@ -14,8 +12,7 @@ from .stats import study_summary
 router = Router(tags=["dashboard"])
 
 
-@router.get("/summary", response=dict)
-@api_role(roles.CLINICAL_READERS)
+@api_op(router, "GET", "/summary", roles.CLINICAL_READERS, response=dict)
 def summary(request: Any) -> Any:
     study = Study.objects.filter(pk=settings.STROMALAB_PROTOCOL).first() or Study.objects.first()
     return study_summary(study)

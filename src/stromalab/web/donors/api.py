@@ -1,6 +1,5 @@
 """Donors through the API: same actions and permissions as the pages."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any
@@ -10,7 +9,7 @@ from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from stromalab.web.accounts import roles
-from stromalab.web.accounts.permissions import api_role
+from stromalab.web.accounts.permissions import api_op
 
 from . import actions
 from .models import Donor, InformationSheet
@@ -67,8 +66,7 @@ class ReasonIn(Schema):
     reason: str
 
 
-@router.get("/donors", response=list[DonorOut])
-@api_role(roles.CLINICAL_READERS)
+@api_op(router, "GET", "/donors", roles.CLINICAL_READERS, response=list[DonorOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_donors(request: Any, q: str = "") -> Any:
     qs = Donor.objects.order_by("sequence")
@@ -77,37 +75,32 @@ def list_donors(request: Any, q: str = "") -> Any:
     return [_donor_out(d) for d in qs]
 
 
-@router.post("/donors", response={201: DonorOut})
-@api_role(EDITORS)
+@api_op(router, "POST", "/donors", EDITORS, response={201: DonorOut})
 def register_donor(request: Any, payload: IdentityIn) -> Any:
     donor = actions.register_donor(study=current_study(), identity=payload.dict(), acting_user=request.auth)
     return 201, _donor_out(donor, True)
 
 
-@router.get("/donors/{pseudonym}", response=DonorOut)
-@api_role(roles.CLINICAL_READERS)
+@api_op(router, "GET", "/donors/{pseudonym}", roles.CLINICAL_READERS, response=DonorOut)
 def get_donor(request: Any, pseudonym: str) -> Any:
     return _donor_out(get_object_or_404(Donor, pseudonym=pseudonym), True)
 
 
-@router.get("/donors/{pseudonym}/identity", response=IdentityOut)
-@api_role(roles.IDENTITY_READERS)
+@api_op(router, "GET", "/donors/{pseudonym}/identity", roles.IDENTITY_READERS, response=IdentityOut)
 def get_identity(request: Any, pseudonym: str, purpose: str = "") -> Any:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
     ident = actions.read_identity(donor=donor, acting_user=request.auth, purpose=purpose)
     return {f: getattr(ident, f) for f in ident.FIELDS}
 
 
-@router.patch("/donors/{pseudonym}/identity", response=DonorOut)
-@api_role(roles.IDENTITY_READERS)
+@api_op(router, "PATCH", "/donors/{pseudonym}/identity", roles.IDENTITY_READERS, response=DonorOut)
 def patch_identity(request: Any, pseudonym: str, payload: IdentityPatch) -> Any:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
     actions.update_identity(donor=donor, changes=payload.changes, reason=payload.reason, acting_user=request.auth)
     return _donor_out(donor, True)
 
 
-@router.post("/donors/{pseudonym}/consents", response={201: DonorOut})
-@api_role(roles.INVESTIGATOR)
+@api_op(router, "POST", "/donors/{pseudonym}/consents", roles.INVESTIGATOR, response={201: DonorOut})
 def record_consent(request: Any, pseudonym: str, payload: ConsentIn) -> Any:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
     sheet = get_object_or_404(InformationSheet, study_id=donor.study_id, version=payload.sheet_version)
@@ -117,8 +110,7 @@ def record_consent(request: Any, pseudonym: str, payload: ConsentIn) -> Any:
     return 201, _donor_out(donor, True)
 
 
-@router.post("/donors/{pseudonym}/void", response=DonorOut)
-@api_role(roles.INVESTIGATOR)
+@api_op(router, "POST", "/donors/{pseudonym}/void", roles.INVESTIGATOR, response=DonorOut)
 def void_donor(request: Any, pseudonym: str, payload: ReasonIn) -> Any:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
     actions.void_donor(donor=donor, reason=payload.reason, acting_user=request.auth)

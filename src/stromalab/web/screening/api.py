@@ -1,6 +1,5 @@
 """Screening through the API: the same actions and permissions as the pages."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any
@@ -11,7 +10,7 @@ from ninja import Router, Schema
 from stromalab.web.accounts import actions as account_actions
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.actions import SignatureError
-from stromalab.web.accounts.permissions import api_role
+from stromalab.web.accounts.permissions import api_op
 from stromalab.web.donors.models import Donor
 
 from . import actions, codes
@@ -126,8 +125,7 @@ def _query_out(q: m.DataQuery) -> dict[str, Any]:
             "field": q.field, "text": q.text, "status": q.status, "automatic": q.automatic}
 
 
-@router.get("/codes", response=list[CodeOut])
-@api_role(roles.CLINICAL_READERS)
+@api_op(router, "GET", "/codes", roles.CLINICAL_READERS, response=list[CodeOut])
 def search_codes(request: Any, system: str = "ICD10", q: str = "") -> Any:
     from django.conf import settings
 
@@ -141,8 +139,7 @@ def search_codes(request: Any, system: str = "ICD10", q: str = "") -> Any:
     return codes.search(str(load_protocol(settings.STROMALAB_PROTOCOL).folder), system, q)
 
 
-@router.get("/queries", response=list[QueryOut])
-@api_role(roles.CLINICAL_READERS)
+@api_op(router, "GET", "/queries", roles.CLINICAL_READERS, response=list[QueryOut])
 def list_queries(request: Any, status: str = "open") -> Any:
     qs = m.DataQuery.objects.select_related("screening__donor").order_by("-id")
     if status in dict(m.DataQuery.STATUSES):
@@ -150,8 +147,7 @@ def list_queries(request: Any, status: str = "open") -> Any:
     return [_query_out(q) for q in qs[:500]]
 
 
-@router.post("/queries/{query_id}/{step}", response=QueryOut)
-@api_role(actions.QUERY_ANSWER_ROLES)
+@api_op(router, "POST", "/queries/{query_id}/{step}", actions.QUERY_ANSWER_ROLES, response=QueryOut)
 def query_step(request: Any, query_id: int, step: str, payload: QueryStepIn) -> Any:
     query = get_object_or_404(m.DataQuery.objects.select_related("screening__donor"), pk=query_id)
     fn = {"answer": actions.answer_query, "close": actions.close_query, "reopen": actions.reopen_query}.get(step)
@@ -164,29 +160,25 @@ def query_step(request: Any, query_id: int, step: str, payload: QueryStepIn) -> 
     return _query_out(query)
 
 
-@router.get("/donors/{pseudonym}", response=ScreeningOut)
-@api_role(roles.CLINICAL_READERS)
+@api_op(router, "GET", "/donors/{pseudonym}", roles.CLINICAL_READERS, response=ScreeningOut)
 def get_screening(request: Any, pseudonym: str) -> Any:
     return _screening_out(_donor(pseudonym))
 
 
-@router.patch("/donors/{pseudonym}", response=ScreeningOut)
-@api_role(actions.ENTRY_ROLES)
+@api_op(router, "PATCH", "/donors/{pseudonym}", actions.ENTRY_ROLES, response=ScreeningOut)
 def save_screening(request: Any, pseudonym: str, payload: ScreeningIn) -> Any:
     donor = _donor(pseudonym)
     actions.save_screening(donor=donor, data=payload.data, reason=payload.reason, acting_user=request.auth)
     return _screening_out(donor)
 
 
-@router.post("/donors/{pseudonym}/coded", response={201: CodedOut})
-@api_role(actions.ENTRY_ROLES)
+@api_op(router, "POST", "/donors/{pseudonym}/coded", actions.ENTRY_ROLES, response={201: CodedOut})
 def add_coded(request: Any, pseudonym: str, payload: CodedIn) -> Any:
     entry = actions.add_coded_entry(donor=_donor(pseudonym), acting_user=request.auth, **payload.dict())
     return 201, {"id": entry.pk, "kind": payload.kind, "code": entry.code}
 
 
-@router.post("/donors/{pseudonym}/coded/{kind}/{entry_id}/void", response=CodedOut)
-@api_role(actions.ENTRY_ROLES)
+@api_op(router, "POST", "/donors/{pseudonym}/coded/{kind}/{entry_id}/void", actions.ENTRY_ROLES, response=CodedOut)
 def void_coded(request: Any, pseudonym: str, kind: str, entry_id: int, payload: ReasonIn) -> Any:
     model = {"condition": m.Condition, "medication": m.Medication}.get(kind)
     if model is None:
@@ -198,8 +190,7 @@ def void_coded(request: Any, pseudonym: str, kind: str, entry_id: int, payload: 
     return {"id": entry.pk, "kind": kind, "code": entry.code}
 
 
-@router.post("/donors/{pseudonym}/queries", response={201: QueryOut})
-@api_role(roles.DATA_MANAGER)
+@api_op(router, "POST", "/donors/{pseudonym}/queries", roles.DATA_MANAGER, response={201: QueryOut})
 def open_query(request: Any, pseudonym: str, payload: QueryIn) -> Any:
     q = actions.open_query(donor=_donor(pseudonym), acting_user=request.auth, **payload.dict())
     return 201, _query_out(q)
@@ -214,8 +205,7 @@ def _decision_out(d: m.EligibilityDecision, screening: m.Screening) -> dict[str,
             "failing": [r["id"] for r in d.failing()]}
 
 
-@router.get("/donors/{pseudonym}/decision", response={200: DecisionOut, 404: dict})
-@api_role(roles.CLINICAL_READERS)
+@api_op(router, "GET", "/donors/{pseudonym}/decision", roles.CLINICAL_READERS, response={200: DecisionOut, 404: dict})
 def get_decision(request: Any, pseudonym: str) -> Any:
     screening = m.Screening.objects.filter(donor=_donor(pseudonym)).first()
     d = actions.latest_decision(screening)
@@ -224,8 +214,7 @@ def get_decision(request: Any, pseudonym: str) -> Any:
     return _decision_out(d, screening)
 
 
-@router.post("/donors/{pseudonym}/decision", response={201: DecisionOut})
-@api_role(roles.INVESTIGATOR)
+@api_op(router, "POST", "/donors/{pseudonym}/decision", roles.INVESTIGATOR, response={201: DecisionOut})
 def sign_decision(request: Any, pseudonym: str, payload: SignIn) -> Any:
     donor = _donor(pseudonym)
     try:
@@ -236,8 +225,7 @@ def sign_decision(request: Any, pseudonym: str, payload: SignIn) -> Any:
     return 201, _decision_out(d, d.screening)
 
 
-@router.post("/donors/{pseudonym}/enroll", response={201: SlotOut})
-@api_role(roles.INVESTIGATOR)
+@api_op(router, "POST", "/donors/{pseudonym}/enroll", roles.INVESTIGATOR, response={201: SlotOut})
 def enroll(request: Any, pseudonym: str) -> Any:
     slot = actions.enroll(donor=_donor(pseudonym), acting_user=request.auth)
     return 201, {"donor": pseudonym, "slot": slot.number, "target": slot.study.enrollment_target}
