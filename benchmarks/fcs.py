@@ -50,7 +50,7 @@ def make_tube(
     dye[rng.random(events) < 0.05] = 20_000
     fluor = rng.normal(0, 60, (events, len(FLUOR)))
     if stained:
-        for j, fraction in enumerate((0.98, 0.97, 0.01, 0.005, 0.99, 0.01, 0.005, 0.002)):
+        for j, fraction in enumerate((0.98, 0.97, 0.005, 0.005, 0.99, 0.005, 0.005, 0.002)):
             positive = rng.random(events) < fraction
             fluor[positive, j] = rng.lognormal(np.log(12_000), 0.3, positive.sum())
     spill = np.eye(len(FLUOR)) + 0.05 * np.eye(len(FLUOR), k=1)
