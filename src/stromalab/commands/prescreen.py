@@ -60,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
             args.attrition.write_text(output.attrition_csv(result), encoding="utf-8")
         else:
             sys.stderr.write(output.attrition_table(result))
+    except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     except OSError as exc:
         print(f"stromalab prescreen: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 2
