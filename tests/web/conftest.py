@@ -23,7 +23,7 @@ import pytest
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stromalab.web.settings")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live_server
 
-import django  # noqa: E402
+import django
 
 django.setup()  # test modules import models at collection time
 
