@@ -14,6 +14,7 @@ import importlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from ninja import NinjaAPI
 
 from stromalab.web.accounts.api_auth import default_auth
@@ -40,6 +41,12 @@ api = NinjaAPI(
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request: Any, exc: Exception) -> Any:
     return api.create_response(request, {"detail": str(exc) or "permission denied"}, status=403)
+
+
+@api.exception_handler(DataError)
+def _data_error(request: Any, exc: Exception) -> Any:
+    # e.g. a NUL character or an over-long value refused by PostgreSQL: the client's input
+    return api.create_response(request, {"detail": "invalid value for the database"}, status=400)
 
 
 @api.exception_handler(ValidationError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ def test_events_are_chained_and_verify(make_user: Any) -> None:
     user = make_user("coordinator")
     events = _events(5, user)
     assert events[0].prev_hash == GENESIS_HASH or AuditEvent.objects.filter(id__lt=events[0].id).exists()
-    for a, b in zip(events, events[1:], strict=False):
+    for a, b in itertools.pairwise(events):
         assert b.prev_hash == a.hash and b.id == a.id + 1
     stored = AuditEvent.objects.get(id=events[2].id)
     assert stored.username == user.username and stored.subject == "D-1"

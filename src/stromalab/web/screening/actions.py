@@ -54,7 +54,7 @@ def _screening_for(donor: Donor, acting_user: Any) -> m.Screening:
 # --- parsing of CRF values (shared by forms and API) ----------------------------------------
 
 def _to_date(value: Any, field: str) -> dt.date | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     if isinstance(value, dt.date):
         return value
@@ -65,19 +65,19 @@ def _to_date(value: Any, field: str) -> dt.date | None:
 
 
 def _to_decimal(value: Any, field: str, upper: int) -> Decimal | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     try:
         number = Decimal(str(value)).quantize(Decimal("0.1"))
     except InvalidOperation as e:
         raise ValidationError({field: "expected a number"}) from e
-    if not Decimal(0) < number < Decimal(upper):
+    if not number.is_finite() or not Decimal(0) < number < Decimal(upper):
         raise ValidationError({field: f"must be between 0 and {upper}"})
     return number
 
 
 def _to_int(value: Any, field: str) -> int | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
     try:
         number = int(value)
@@ -91,7 +91,7 @@ def _to_int(value: Any, field: str) -> int | None:
 def _to_choice(value: Any, field: str, choices: list[tuple[str, Any]]) -> str:
     if value in (None, ""):
         return ""
-    if value not in dict(choices):
+    if not isinstance(value, str) or value not in dict(choices):
         raise ValidationError({field: f"must be one of {', '.join(dict(choices))}"})
     return str(value)
 
@@ -159,6 +159,10 @@ def save_screening(*, donor: Donor, data: dict[str, Any], acting_user: Any, reas
     protocol = protocol_for(screening)
     changes: dict[str, tuple[Any, Any]] = {}
     for field, raw in data.items():
+        if field in ("serology", "answers") and raw is not None and not isinstance(raw, dict):
+            raise ValidationError({field: "expected an object"})
+        if isinstance(raw, (dict, list)) and field in _PARSERS:
+            raise ValidationError({field: "expected a single value"})
         if field in _PARSERS:
             value = _PARSERS[field](raw, field)
             if field in ("sex", "smoking", "pregnancy_result", "surgery_procedure", "surgery_site",
