@@ -70,6 +70,7 @@ STROMALAB_APPS = [
     "stromalab.web.donors",
     "stromalab.web.screening",
     "stromalab.web.dashboard",
+    "stromalab.web.manufacturing",
 ]
 
 INSTALLED_APPS = [
