@@ -16,6 +16,7 @@ QUALIFIED_PERSON = "qualified_person"
 DATA_MANAGER = "data_manager"
 MONITOR = "monitor"
 ADMINISTRATOR = "administrator"
+WAREHOUSE_ANALYST = "warehouse_analyst"
 
 CHOICES = [
     (INVESTIGATOR, _("Investigator")),
@@ -26,10 +27,13 @@ CHOICES = [
     (DATA_MANAGER, _("Data manager")),
     (MONITOR, _("Monitor / auditor")),
     (ADMINISTRATOR, _("Administrator")),
+    (WAREHOUSE_ANALYST, _("Data-warehouse analyst")),
 ]
 ALL = tuple(code for code, _label in CHOICES)
 
-#: Everyone who works with study data (not the administrator, who manages accounts only).
+#: Everyone who works with study data (not the administrator, who manages accounts only; not the
+#: warehouse analyst, who pre-screens the hospital warehouse and reads no study or identity data,
+#: see stromalab.web.warehouse).
 STUDY_STAFF = (INVESTIGATOR, COORDINATOR, OPERATOR, QC_ANALYST, QUALIFIED_PERSON, DATA_MANAGER, MONITOR)
 #: May read donor identity (name, NIR, contact). Every read is audited.
 IDENTITY_READERS = (INVESTIGATOR, COORDINATOR)
