@@ -110,7 +110,7 @@ def register_donor(*, study: Study, identity: dict[str, Any], acting_user: Any) 
     write lock), so concurrent registrations get consecutive, never reused numbers; the unique
     constraint on (study, sequence) is the last line of defence.
     """
-    check_role(acting_user, roles.COORDINATOR, roles.INVESTIGATOR)
+    check_role(acting_user, roles.COORDINATOR, roles.INVESTIGATOR, roles.WAREHOUSE_ANALYST)  # analyst: web/warehouse
     ident = _clean_identity(identity)
     if not ident.get("last_name") or not ident.get("first_name"):
         raise ValidationError("last name and first name are required")
