@@ -152,7 +152,7 @@ def save_screening(*, donor: Donor, data: dict[str, Any], acting_user: Any, reas
     needs ``reason``. An inconsistent record (e.g. birth date after the screening date) is
     refused, naming the field.
     """
-    check_role(acting_user, ENTRY_ROLES)
+    check_role(acting_user, ENTRY_ROLES, roles.WAREHOUSE_ANALYST)  # warehouse facts (web/warehouse)
     donor = Donor.objects.select_for_update().get(pk=donor.pk)
     assert_data_entry_allowed(donor)
     screening = _screening_for(donor, acting_user)
@@ -215,7 +215,7 @@ def save_screening(*, donor: Donor, data: dict[str, Any], acting_user: Any, reas
 def add_coded_entry(*, donor: Donor, kind: str, code: str, start: Any, end: Any = None,
                     acting_user: Any) -> m.Condition | m.Medication:
     """Add a medical history item (``kind="condition"``, ICD10:…) or a medication (ATC:…)."""
-    check_role(acting_user, ENTRY_ROLES)
+    check_role(acting_user, ENTRY_ROLES, roles.WAREHOUSE_ANALYST)  # warehouse facts (web/warehouse)
     donor = Donor.objects.select_for_update().get(pk=donor.pk)
     assert_data_entry_allowed(donor)
     screening = _screening_for(donor, acting_user)
