@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Context, Decimal
-from typing import Protocol, TypeAlias
+from typing import NamedTuple, Protocol, TypeAlias
 
 from stromalab.core.eligibility.codes import CodeList
 from stromalab.core.eligibility.dates import age_in_years, minus_months
@@ -75,9 +75,8 @@ _TEN_THOUSAND = Decimal(10000)
 _CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True, slots=True)
-class Ratio:
-    """An exact quotient of two decimals, compared by cross-multiplication."""
+class Ratio(NamedTuple):
+    """An exact quotient of two decimals, compared by cross-multiplication (a tuple: cheap)."""
 
     numerator: Decimal
     denominator: Decimal  # > 0
@@ -97,6 +96,12 @@ class Value:
 
     of: str
     limits: tuple[tuple[str, Decimal], ...]
+    #: " (≥ 18 and ≤ 55)", said after a value that meets every limit
+    met: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        bounds = " and ".join(f"{COMPARATORS[n]} {v}" for n, v in self.limits)
+        object.__setattr__(self, "met", f" ({bounds})")
 
     def evaluate(self, record: ScreeningRecord) -> Outcome:
         value, said = _measure(self.of, record)
@@ -105,8 +110,7 @@ class Value:
         for name, limit in self.limits:
             if not _holds(name, value, limit):
                 return False, f"{said} (not {COMPARATORS[name]} {limit})", False
-        bounds = " and ".join(f"{COMPARATORS[n]} {v}" for n, v in self.limits)
-        return True, f"{said} ({bounds})", False
+        return True, said + self.met, False
 
 
 def _holds(comparator: str, value: Ratio | Decimal | int, limit: Decimal) -> bool:
