@@ -32,7 +32,8 @@ def current_study() -> Study:
 
 @require_role(roles.CLINICAL_READERS)
 def donor_list(request: Any) -> HttpResponse:
-    qs = Donor.objects.select_related("screening").order_by("-sequence")
+    qs = (Donor.objects.select_related("screening").order_by("-id")
+          .only("pseudonym", "status", "created_at", "withdrawn_at", "voided_at", "screening__verdict"))
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(pseudonym__icontains=q)
