@@ -1,0 +1,178 @@
+"""Warehouse pre-screening through the API: the same actions and permissions as the pages."""
+
+
+import datetime as dt
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema, UploadedFile
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from stromalab.web.accounts.permissions import api_op
+
+from . import actions, sources
+from .access import READERS, REGISTRARS, RUNNERS
+from .models import CANDIDATE, EXCLUDED, PrescreenResult, PrescreenRun
+from .views import criteria_texts
+
+router = Router(tags=["warehouse"])
+
+
+class SourceOut(Schema):
+    name: str
+    engine: str
+    demo: bool
+
+
+class AttritionOut(Schema):
+    criterion: str
+    fails: int
+    remaining: int
+
+
+class RunOut(Schema):
+    id: int
+    source: str
+    engine: str
+    as_of: dt.date
+    schedule_name: str
+    schedule_sha256: str
+    protocol_id: str
+    protocol_version: str
+    population: int
+    candidates: int
+    excluded: int
+    created_at: dt.datetime
+    created_by: str
+    attrition: list[AttritionOut]
+
+
+class ResultOut(Schema):
+    person_id: int
+    verdict: str
+    failed: list[str]
+    unknown: list[str]
+    donor: str | None = None
+
+
+class CriterionOut(Schema):
+    id: str
+    kind: str
+    text: str
+    status: str
+
+
+class FactOut(Schema):
+    field: str
+    value: str
+    source: str
+    record_type: str
+    record_id: str
+    carried: bool
+    note: str
+
+
+class LinkOut(Schema):
+    run: int
+    source: str
+    person_id: int
+    donor: str
+    created_at: dt.datetime
+    created_by: str
+    facts: list[FactOut]
+
+
+class PersonOut(ResultOut):
+    run: int
+    criteria: list[CriterionOut]
+    link: LinkOut | None = None
+
+
+class RegisterIn(Schema):
+    last_name: str
+    first_name: str
+
+
+def _run_out(run: PrescreenRun) -> dict[str, Any]:
+    return {
+        "id": run.pk, "source": run.source, "engine": run.engine, "as_of": run.as_of,
+        "schedule_name": run.schedule_name, "schedule_sha256": run.schedule_sha256,
+        "protocol_id": run.protocol_id, "protocol_version": run.protocol_version,
+        "population": run.population, "candidates": run.candidates, "excluded": run.excluded,
+        "created_at": run.created_at, "created_by": run.created_by.username, "attrition": run.attrition,
+    }
+
+
+def _link_out(link: Any) -> dict[str, Any]:
+    return {
+        "run": link.run_id, "source": link.source, "person_id": link.person_id, "donor": link.donor.pseudonym,
+        "created_at": link.created_at, "created_by": link.created_by.username,
+        "facts": [{"field": f.field, "value": f.value, "source": f.source, "record_type": f.record_type,
+                   "record_id": f.record_id, "carried": f.carried, "note": f.note} for f in link.facts.all()],
+    }
+
+
+@api_op(router, "GET", "/sources", READERS, response=list[SourceOut])
+def list_sources(request: Any) -> Any:
+    return [{"name": s.name, "engine": s.engine, "demo": s.demo} for s in sources.configured()]
+
+
+@api_op(router, "GET", "/runs", READERS, response=list[RunOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_runs(request: Any) -> Any:
+    return [_run_out(r) for r in PrescreenRun.objects.select_related("created_by")]
+
+
+@api_op(router, "POST", "/runs", RUNNERS, response={201: RunOut})
+def run_prescreen(request: Any, source: Form[str], as_of: Form[str],
+                  schedule: File[UploadedFile] | None = None) -> Any:
+    """Multipart form: ``source``, ``as_of`` (YYYY-MM-DD), optional file ``schedule`` (CSV)."""
+    run = actions.run_prescreen(source=source, as_of=as_of, acting_user=request.auth,
+                                schedule=schedule.read() if schedule is not None else None,
+                                schedule_name=schedule.name if schedule is not None else "")
+    return 201, _run_out(run)
+
+
+@api_op(router, "GET", "/runs/{run_id}", READERS, response=RunOut)
+def get_run(request: Any, run_id: int) -> Any:
+    return _run_out(get_object_or_404(PrescreenRun.objects.select_related("created_by"), pk=run_id))
+
+
+@api_op(router, "GET", "/runs/{run_id}/results", READERS, response=list[ResultOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_results(request: Any, run_id: int, verdict: str = "") -> Any:
+    """Persons of the run's population (``verdict=candidate`` or ``excluded`` to filter)."""
+    run = get_object_or_404(PrescreenRun, pk=run_id)
+    qs = PrescreenResult.objects.filter(run=run).order_by("person_id")
+    if verdict in (CANDIDATE, EXCLUDED):
+        qs = qs.filter(verdict=verdict)
+    links = actions.read_links(run=run, acting_user=request.auth)
+    return [{"person_id": r.person_id, "verdict": r.verdict, "failed": r.failed_ids, "unknown": r.unknown_ids,
+             "donor": links[r.person_id].donor.pseudonym if r.person_id in links else None} for r in qs]
+
+
+@api_op(router, "GET", "/runs/{run_id}/persons/{person_id}", READERS, response=PersonOut)
+def get_person(request: Any, run_id: int, person_id: int) -> Any:
+    run = get_object_or_404(PrescreenRun, pk=run_id)
+    result = get_object_or_404(PrescreenResult, run=run, person_id=person_id)
+    link = actions.read_links(run=run, person_id=person_id, acting_user=request.auth).get(person_id)
+    texts = criteria_texts(run.protocol_id)
+    criteria = [{"id": c, **texts.get(c, {"kind": "", "text": ""}),
+                 "status": "fail" if c in result.failed_ids else "unknown" if c in result.unknown_ids else "pass"}
+                for c in run.criteria]
+    return {"run": run.pk, "person_id": person_id, "verdict": result.verdict, "failed": result.failed_ids,
+            "unknown": result.unknown_ids, "donor": link.donor.pseudonym if link else None,
+            "criteria": criteria, "link": _link_out(link) if link else None}
+
+
+@api_op(router, "POST", "/runs/{run_id}/persons/{person_id}/donor", REGISTRARS, response={201: LinkOut})
+def register_candidate(request: Any, run_id: int, person_id: int, payload: RegisterIn) -> Any:
+    """Register the candidate as a donor; 409 when this person is already registered."""
+    run = get_object_or_404(PrescreenRun, pk=run_id)
+    try:
+        link = actions.register_candidate(run=run, person_id=person_id, identity=payload.dict(),
+                                          acting_user=request.auth)
+    except actions.AlreadyRegistered as e:
+        raise HttpError(409, "; ".join(e.messages)) from None
+    return 201, _link_out(link)
