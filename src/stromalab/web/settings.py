@@ -71,6 +71,7 @@ STROMALAB_APPS = [
     "stromalab.web.screening",
     "stromalab.web.dashboard",
     "stromalab.web.manufacturing",
+    "stromalab.web.warehouse",
 ]
 
 INSTALLED_APPS = [
