@@ -16,6 +16,7 @@ APP_URLS = [
     ("audit/", "stromalab.web.audit.urls"),
     ("donors/", "stromalab.web.donors.urls"),
     ("screening/", "stromalab.web.screening.urls"),
+    ("warehouse/", "stromalab.web.warehouse.urls"),
     ("", "stromalab.web.dashboard.urls"),
 ]
 
