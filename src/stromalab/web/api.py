@@ -25,6 +25,7 @@ ROUTERS = [
     ("/audit", "stromalab.web.audit.api"),
     ("/donors", "stromalab.web.donors.api"),
     ("/screening", "stromalab.web.screening.api"),
+    ("/warehouse", "stromalab.web.warehouse.api"),
     ("/dashboard", "stromalab.web.dashboard.api"),
 ]
 
