@@ -1,39 +1,51 @@
-"""Vectorised decoding of the DATA segment into a float64 events x channels array.
+"""Vectorised decoding of the DATA segment into a channels x events array.
 
-The array is column-major (each channel contiguous): gating, compensation and thresholds
-all work channel by channel, and on a million events a strided column is 2-3x slower to
-index, sort or multiply than a contiguous one.
+Each channel is one contiguous row: gating, compensation and thresholds all work channel by
+channel, and on a million events a strided column is several times slower to compare, select
+or partition than a contiguous one. Float32 data (what current instruments write) stays
+float32: every float32 is exactly a float64, the phenotype widens only what it computes on
+(``quantiles.py``, ``spillover.py``), and ``FcsData.events`` gives the float64 view on demand.
+Everything else is decoded to float64, as integers of up to 64 bits need.
 
-Every path is whole-array numpy: one ``frombuffer`` over the segment, either as a plain
-dtype (all channels alike) or as a structured dtype (mixed widths or types). Integer widths
-numpy has no type for (24, 40, 48, 56 bits) are read as byte groups and widened by copying
-them into an 8-byte buffer viewed as uint64.
+Every path is whole-array numpy: one ``frombuffer`` over the segment, either as a plain dtype
+(all channels alike) or as a structured dtype (mixed widths or types). Integer widths numpy has
+no type for (24, 40, 48, 56 bits) are read as byte groups and widened by copying them into an
+8-byte buffer viewed as uint64. The events x channels records are turned into channel rows
+block by block, so each block's transpose (and byte swap) happens in cache: one pass, about
+3x faster than numpy's transpose-and-copy of the whole array.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from stromalab.core.cytometry.layout import ChannelSpec, DataLayout
 
+Columns = npt.NDArray[np.floating[Any]]
+
 _NATIVE_INT_BITS = (8, 16, 32, 64)
+#: Events per transposed block: 2,048 x 12 float32 channels is 96 kB in and out, within L2.
+_BLOCK = 2048
 
 
-def decode_events(buffer: bytes, layout: DataLayout) -> npt.NDArray[np.float64]:
-    """Decode ``layout.events`` events from ``buffer`` (the whole file)."""
+def decode_columns(buffer: bytes, layout: DataLayout) -> Columns:
+    """Decode ``layout.events`` events from ``buffer`` (the whole file), channels x events."""
     width = len(layout.specs)
-    if layout.events == 0:
-        return np.empty((0, width), dtype=np.float64, order="F")
-    order = ">" if layout.big_endian else "<"
     first = layout.specs[0]
+    floats32 = all(spec.kind == "F" for spec in layout.specs)
+    if layout.events == 0:
+        return np.empty((width, 0), dtype=np.float32 if floats32 else np.float64)
+    order = ">" if layout.big_endian else "<"
     if all(spec == first for spec in layout.specs) and _is_native(first):
         values = np.frombuffer(
             buffer, dtype=_dtype(first, order), count=layout.events * width, offset=layout.start
         ).reshape(layout.events, width)
         if first.mask:
             values = values & np.asarray(first.mask, dtype=values.dtype)
-        return column_major(values)
+        return channel_rows(values, np.float32 if floats32 else np.float64)
     record = np.dtype(
         [
             (
@@ -44,21 +56,26 @@ def decode_events(buffer: bytes, layout: DataLayout) -> npt.NDArray[np.float64]:
         ]
     )
     records = np.frombuffer(buffer, dtype=record, count=layout.events, offset=layout.start)
-    events = np.empty((width, layout.events), dtype=np.float64).T
+    rows = np.empty((width, layout.events), dtype=np.float64)  # mixed: never all float32
     for i, spec in enumerate(layout.specs):
         column = records[f"c{i}"]
         if not _is_native(spec):
             column = _widen(column, layout.big_endian)
         if spec.mask:
             column = column & np.asarray(spec.mask, dtype=column.dtype)
-        events[:, i] = column
-    return events
+        rows[i] = column
+    return rows
 
 
-def column_major(values: npt.NDArray[np.generic]) -> npt.NDArray[np.float64]:
-    """A column-major float64 copy of an events x channels array (one pass, via the transpose)."""
-    result: npt.NDArray[np.float64] = values.T.astype(np.float64, order="C").T
-    return result
+def channel_rows(
+    values: npt.NDArray[np.generic], dtype: type[np.float32] | type[np.float64]
+) -> Columns:
+    """Events x channels (any byte order) -> channels x events in native ``dtype``."""
+    events, width = values.shape
+    rows = np.empty((width, events), dtype=dtype)
+    for start in range(0, events, _BLOCK):
+        rows[:, start : start + _BLOCK] = values[start : start + _BLOCK].T
+    return rows
 
 
 def _is_native(spec: ChannelSpec) -> bool:

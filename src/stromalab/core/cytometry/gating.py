@@ -22,12 +22,15 @@ Scatter channels are used as stored; the viability channel after compensation.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from stromalab.core.cytometry.model import Channel
+from stromalab.core.cytometry.quantiles import Column, median, percentile
 
 DEBRIS_FRACTION = 0.25
 DEBRIS_REFERENCE_PERCENTILE = 75.0
@@ -105,40 +108,55 @@ def _scatter(names: list[str], pattern: re.Pattern[str]) -> dict[str, int]:
 
 
 def gate(
-    events: npt.NDArray[np.float64], channels: tuple[Channel, ...], where: GateChannels
+    events: npt.NDArray[np.floating[Any]] | Sequence[npt.NDArray[np.floating[Any]]],
+    channels: tuple[Channel, ...],
+    where: GateChannels,
 ) -> Gating:
-    """Apply the gates of the module docstring to (compensated) ``events``."""
-    kept = np.ones(events.shape[0], dtype=bool)
-    steps = [GateStep("all events", "", events.shape[0])]
+    """Apply the gates of the module docstring to (compensated) ``events``: an events x
+    channels array, or one array per channel (float32 or float64).
+
+    Every cut-off is computed and compared in float64 (a float32 column is compared against a
+    float64 scalar, which numpy does in float64), so the result does not depend on whether a
+    channel was kept as float32.
+    """
+    columns = events.T if isinstance(events, np.ndarray) else events
+    count = len(columns[0]) if len(columns) else 0
+    kept = np.ones(count, dtype=bool)
+    steps = [GateStep("all events", "", count)]
     scatter = [i for i in (where.fsc_area, where.ssc_area) if i is not None]
     for index in scatter:
-        column = events[:, index]
+        column = columns[index]
         top = channels[index].range
         if column.size:
             ceiling = float(column.max())
-            kept &= column < (ceiling if top is None else min(ceiling, top - 1))
+            kept &= column < np.float64(ceiling if top is None else min(ceiling, top - 1))
     if scatter:
         steps.append(GateStep("not saturated", "FSC/SSC below their top value", _count(kept)))
     if where.fsc_area is not None:
-        fsc = events[:, where.fsc_area]
-        reference = _percentile(fsc[kept], DEBRIS_REFERENCE_PERCENTILE)
-        cut = DEBRIS_FRACTION * reference
-        kept &= fsc >= cut
+        fsc = columns[where.fsc_area]
+        cut = DEBRIS_FRACTION * _percentile(fsc, kept, DEBRIS_REFERENCE_PERCENTILE)
+        kept &= fsc >= np.float64(cut)
         steps.append(GateStep("not debris", f"FSC >= {cut:.6g}", _count(kept)))
     if where.fsc_area is not None and where.fsc_height is not None:
-        area = events[:, where.fsc_area]
+        area = columns[where.fsc_area]
         ratio = np.divide(
-            events[:, where.fsc_height], area, out=np.zeros_like(area), where=area > 0
+            columns[where.fsc_height],
+            area,
+            out=np.zeros(count),
+            where=area > 0,
+            dtype=np.float64,
         )
-        centre = _median(ratio[kept])
+        centre = _median(ratio, kept)
         low, high = centre * (1 - SINGLET_BAND), centre * (1 + SINGLET_BAND)
         kept &= (ratio >= low) & (ratio <= high)
         steps.append(GateStep("singlets", f"FSC-H/FSC-A in {low:.4g}-{high:.4g}", _count(kept)))
     if where.viability is not None:
-        dye = np.arcsinh(events[:, where.viability] / VIABILITY_COFACTOR)
-        live = dye[kept]
-        centre = _median(live)
-        spread = max(1.4826 * _median(np.abs(live - centre)), VIABILITY_MIN_SD)
+        dye = np.divide(columns[where.viability], VIABILITY_COFACTOR, dtype=np.float64)
+        np.arcsinh(dye, out=dye)
+        centre = _median(dye, kept)
+        deviation = np.subtract(dye, centre)
+        np.abs(deviation, out=deviation)
+        spread = max(1.4826 * _median(deviation, kept), VIABILITY_MIN_SD)
         limit = centre + VIABILITY_ROBUST_SDS * spread
         kept &= dye <= limit
         steps.append(
@@ -155,9 +173,9 @@ def _count(mask: npt.NDArray[np.bool_]) -> int:
     return int(np.count_nonzero(mask))
 
 
-def _percentile(values: npt.NDArray[np.float64], q: float) -> float:
-    return float(np.percentile(values, q)) if values.size else 0.0
+def _percentile(values: Column, kept: npt.NDArray[np.bool_], q: float) -> float:
+    return percentile(values, q, kept) if kept.any() else 0.0
 
 
-def _median(values: npt.NDArray[np.float64]) -> float:
-    return float(np.median(values)) if values.size else 0.0
+def _median(values: Column, kept: npt.NDArray[np.bool_]) -> float:
+    return median(values, kept) if kept.any() else 0.0

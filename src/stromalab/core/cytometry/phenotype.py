@@ -4,6 +4,11 @@ For each marker channel the threshold is the 99th percentile (numpy's default li
 interpolation) of the gated, compensated control in that channel; percent positive is the
 share of the stained tube's gated, compensated events strictly above it. Each file is
 compensated with its own spillover matrix and gated by the same rules (``gating.py``).
+
+Only what the answer needs is computed: the matrix's channels are compensated (the others are
+used as stored, float32 included), the gates combine into one mask, thresholds come from two
+order statistics of the masked control column (``quantiles.py``) and percentages from one
+comparison of the stained column; nothing is copied per gate or per marker.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from stromalab.core.cytometry.gating import GateStep, Gating, gate, gate_channel
 from stromalab.core.cytometry.markers import channel_markers
 from stromalab.core.cytometry.model import FcsData
 from stromalab.core.cytometry.panel import ISCT_2006, MarkerLimit, Panel
-from stromalab.core.cytometry.spillover import compensate
+from stromalab.core.cytometry.quantiles import Column, percentile
+from stromalab.core.cytometry.spillover import compensated_columns
 
 THRESHOLD_PERCENTILE = 99.0
 
@@ -113,7 +119,7 @@ def phenotype(
     whose labels do not say.
     """
     explicit = dict(explicit or {})
-    control_events, control_gating = _prepare(control)
+    control_columns, control_gating = _prepare(control)
     control_result = TubeResult(
         control.source,
         control.event_count,
@@ -126,17 +132,18 @@ def phenotype(
     tubes = []
     named_channels: set[str] = set()
     for tube in stained:
-        events, gating = _prepare(tube)
+        columns, gating = _prepare(tube)
         markers: list[MarkerResult] = []
         for index, names in channel_markers(tube.channels, explicit):
             channel = tube.channels[index].name
             named_channels.update({channel, tube.channels[index].label})
             if channel not in thresholds:
                 thresholds[channel] = _threshold(
-                    control, control_events, control_gating.kept, channel, percentile
+                    control, control_columns, control_gating.kept, channel, percentile
                 )
-            values = events[gating.kept, index]
-            share = 100.0 * np.count_nonzero(values > thresholds[channel]) / values.size
+            above = columns[index] > np.float64(thresholds[channel])
+            above &= gating.kept
+            share = 100.0 * np.count_nonzero(above) / gating.count
             markers.extend(
                 MarkerResult(name, channel, thresholds[channel], float(share)) for name in names
             )
@@ -161,20 +168,20 @@ def phenotype(
     )
 
 
-def _prepare(data: FcsData) -> tuple[npt.NDArray[np.float64], Gating]:
-    events = compensate(data.events, data.spillover)
-    gating = gate(events, data.channels, gate_channels(data.channels))
+def _prepare(data: FcsData) -> tuple[list[Column], Gating]:
+    columns = compensated_columns(data.columns, data.spillover)
+    gating = gate(columns, data.channels, gate_channels(data.channels))
     if gating.count == 0:
         raise FcsError(data.source, "no events left after gating")
-    return events, gating
+    return columns, gating
 
 
 def _threshold(
     control: FcsData,
-    events: npt.NDArray[np.float64],
+    columns: list[Column],
     kept: npt.NDArray[np.bool_],
     channel: str,
-    percentile: float,
+    q: float,
 ) -> float:
     try:
         index = control.index(channel)
@@ -182,7 +189,7 @@ def _threshold(
         raise FcsError(
             control.source, f"control has no channel {channel!r} to set a threshold"
         ) from None
-    return float(np.percentile(events[kept, index], percentile))
+    return percentile(columns[index], q, kept)
 
 
 def _criteria(panel: Panel, tubes: list[TubeResult]) -> list[CriterionResult]:

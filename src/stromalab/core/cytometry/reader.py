@@ -9,9 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
-import numpy as np
-
-from stromalab.core.cytometry.decode import decode_events
+from stromalab.core.cytometry.decode import decode_columns
 from stromalab.core.cytometry.errors import FcsError
 from stromalab.core.cytometry.flowio_bridge import decode_with_flowio
 from stromalab.core.cytometry.header import Header, parse_header
@@ -53,12 +51,12 @@ def _parse(buffer: bytes, source: str, dataset: int) -> FcsData:
     header, keywords = _dataset_chain(buffer, source, dataset)[-1]
     layout = resolve_layout(header, keywords, len(buffer), source)
     channels = _channels(keywords, layout)
-    events = decode_with_flowio(buffer, header, keywords, layout)
+    columns = decode_with_flowio(buffer, header, keywords, layout)
     decoder = "flowio"
-    if events is None:
-        events = decode_events(buffer, layout)
+    if columns is None:
+        columns = decode_columns(buffer, layout)
         decoder = "numpy"
-    events.setflags(write=False)
+    columns.setflags(write=False)
     spillover, spill_problem = parse_spillover(
         keywords, tuple(c.name for c in channels), tuple(c.label for c in channels)
     )
@@ -69,7 +67,7 @@ def _parse(buffer: bytes, source: str, dataset: int) -> FcsData:
         dataset=dataset,
         keywords=MappingProxyType(keywords),
         channels=channels,
-        events=np.asarray(events, dtype=np.float64),
+        columns=columns,
         spillover=spillover,
         decoder=decoder,
         notes=notes,

@@ -6,7 +6,9 @@ into detector j). Compensated values are ``observed @ inv(S)`` over the named ch
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +66,29 @@ def parse_spillover(
     if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > 1e12:
         return None, f"{keyword} matrix is not invertible"
     return Spillover(keyword, channels, tuple(indices), matrix), ""
+
+
+def compensated_columns(
+    columns: Sequence[npt.NDArray[np.floating[Any]]], spillover: Spillover | None
+) -> list[npt.NDArray[np.floating[Any]]]:
+    """One array per channel: the channels of the matrix compensated (float64), the others
+    as given (no copy).
+
+    The product is the one :func:`compensate` computes, ``inv(S).T @ rows`` on a float64
+    C-contiguous matrix with one row per channel of ``S``, so both give the same bits (BLAS may
+    sum differently for other shapes or orders); only the matrix's channels are widened and
+    multiplied instead of all of them.
+    """
+    result = list(columns)
+    if spillover is None:
+        return result
+    observed = np.empty((len(spillover.indices), len(columns[0])), dtype=np.float64)
+    for row, index in enumerate(spillover.indices):
+        observed[row] = columns[index]
+    product = np.linalg.inv(spillover.matrix).T @ observed
+    for row, index in enumerate(spillover.indices):
+        result[index] = product[row]
+    return result
 
 
 def compensate(
