@@ -60,7 +60,8 @@ def world(eligible_donor: Any, make_user: Any) -> dict[str, str]:
                                acting_user=make_user("data_manager"))
     return {"pseudonym": donor.pseudonym, "subject": donor.pseudonym, "user_id": str(donor.created_by_id),
             "query_id": str(query.pk), "kind": "condition", "entry_id": str(entry.pk), "step": "answer",
-            "_screening": str(m.Screening.objects.get(donor=donor).pk)}
+            "_screening": str(m.Screening.objects.get(donor=donor).pk),
+            "run_id": "1", "person_id": "2"}  # warehouse: no run here (404); tests/web/warehouse has real ones
 
 
 def concrete(route: str, world: dict[str, str]) -> str:
