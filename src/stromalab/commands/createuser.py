@@ -10,7 +10,7 @@ import argparse
 import sys
 
 ROLES = ("investigator", "coordinator", "operator", "qc_analyst", "qualified_person",
-         "data_manager", "monitor", "administrator")
+         "data_manager", "monitor", "administrator", "warehouse_analyst")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
