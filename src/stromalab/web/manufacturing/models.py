@@ -1,4 +1,3 @@
-# ruff: noqa: RUF012  (Django Meta/choices class attributes)
 """Manufacturing record and chain of identity: donations (ISBT 128 DIN), batches and their
 steps, deviations, containers, storage boxes and container movements.
 

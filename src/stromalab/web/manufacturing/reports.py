@@ -1,0 +1,161 @@
+"""Printouts of a batch: growth curve (PNG), container labels (PDF) and the batch record (PDF).
+
+The batch record shows every step's values, in-process verdicts, deviations, containers and,
+for every signature, the signer's printed name, date and time, meaning, and whether it still
+matches the signed content (21 CFR 11.50). Donors appear by pseudonym only.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from stromalab.core.manufacturing.doublings import Growth
+from stromalab.core.manufacturing.isbt128 import parse_din
+from stromalab.printing.labels import Label, render_labels
+
+from . import actions
+from .models import Batch, Container, Step
+
+
+def growth_png(batch: Batch, growth: Growth | None = None) -> bytes:
+    """Cumulative population doublings against days in culture (matplotlib, Agg backend)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    growth = growth if growth is not None else actions.batch_growth(batch)
+    fig = Figure(figsize=(6, 3.4), dpi=100)
+    ax = fig.add_subplot()
+    xs = [p.days for p in growth.curve]
+    ys = [p.cumulative_population_doublings for p in growth.curve]
+    if xs:
+        ax.plot(xs, ys, marker="o", color="#1d3557")
+        for row in growth.passages:
+            ax.annotate(f"P{row.number}", (row.days_in_culture, row.cumulative_population_doublings),
+                        textcoords="offset points", xytext=(4, -12), fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no passage harvested yet", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("days in culture")
+    ax.set_ylabel("cumulative population doublings")
+    ax.set_title(f"Growth curve — batch {batch.code}")
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
+
+
+def labels_for(batch: Batch) -> list[Label]:
+    donation = batch.donation
+    din = parse_din(batch.din)
+    return [
+        Label(din=c.din, flags="00", check_character=din.check_character, division=c.division,
+              product=f"{c.product_description} ({c.product_code})", study=donation.donor.study_id,
+              donor=donation.donor.pseudonym, collected=timezone.localtime(donation.collected_at).date(),
+              expires=c.expires_on or timezone.localdate(), storage=actions.STORAGE_CONDITIONS)
+        for c in batch.containers.order_by("division")
+    ]
+
+
+def labels_pdf(batch: Batch, *, compress: bool = True) -> bytes:
+    """One label per container (core ``render_labels``: Code 128 DIN, eye-readable DIN)."""
+    return render_labels(labels_for(batch), compress=compress)
+
+
+def _fmt(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_fmt(v.get("container", v) if isinstance(v, dict) else v) for v in value)
+    return str(value)
+
+
+def _signature_text(step: Step) -> str:
+    sig = step.signature
+    if sig is None:
+        return "not signed"
+    state = "matches the signed content" if step.signature_matches() else \
+        "NO LONGER MATCHES the signed content"
+    return f"{sig.manifestation()} — {state}"
+
+
+def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
+    """The printable batch record (reportlab), with the growth curve."""
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                            bottomMargin=15 * mm, title=f"Batch record {batch.code}", invariant=True,
+                            pageCompression=int(compress))
+    donation = batch.donation
+    story: list[Any] = [
+        Paragraph(f"Batch record {batch.code}", styles["Title"]),
+        Paragraph(f"DIN {batch.din} · donor {donation.donor.pseudonym} · study {donation.donor.study_id} · "
+                  f"product {batch.product_code} {batch.product_description}", small),
+        Paragraph(f"Status: {batch.get_status_display()} · printed {timezone.now():%Y-%m-%d %H:%M} UTC", small),
+        Spacer(1, 4 * mm),
+    ]
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("FONTSIZE", (0, 0), (-1, -1), 7),
+                       ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)])
+    steps = sorted(batch.steps.select_related("signature"), key=lambda s: s.sort_key)
+    for step in steps:
+        story.append(Paragraph(f"{step.label} — {step.get_state_display()}", styles["Heading3"]))
+        rows = [["field", "value"]] + [[k, Paragraph(_fmt(v), small)] for k, v in step.data.items()
+                                        if k != "elapsed_hours_exact"]
+        if step.rejected_reason:
+            rows.append(["rejected because", Paragraph(step.rejected_reason, small)])
+        for verdict in actions.step_verdicts(step):
+            rows.append([f"limit {verdict.test_id}", f"{verdict.value} vs {verdict.limit}: {verdict.status}"])
+        rows.append(["signature", Paragraph(_signature_text(step), small)])
+        table = Table(rows, colWidths=[45 * mm, 130 * mm])
+        table.setStyle(grid)
+        story.append(table)
+    growth = actions.batch_growth(batch)
+    if growth.passages:
+        story.append(Paragraph("Growth", styles["Heading2"]))
+        rows = [["passage", "culture h", "PD", "cumulative PD", "doubling time h", "day"]]
+        for r in growth.passages:
+            rows.append([f"P{r.number}", f"{r.culture_hours:.1f}", f"{r.population_doublings:.2f}",
+                         f"{r.cumulative_population_doublings:.2f}",
+                         "—" if r.doubling_time_hours is None else f"{r.doubling_time_hours:.1f}",
+                         f"{r.days_in_culture:.1f}"])
+        table = Table(rows)
+        table.setStyle(grid)
+        story.append(table)
+        story.append(Image(io.BytesIO(growth_png(batch, growth)), width=150 * mm, height=85 * mm))
+    deviations = list(batch.deviations.select_related("step", "recorded_by"))
+    story.append(Paragraph("Deviations", styles["Heading2"]))
+    if deviations:
+        rows = [["step", "check", "description", "reason", "by / when", "status"]]
+        for d in deviations:
+            rows.append([d.step.label if d.step else "—", d.check_id, Paragraph(d.description, small),
+                         Paragraph(d.reason, small), f"{d.recorded_by.printed_name} {d.recorded_at:%Y-%m-%d %H:%M}",
+                         d.get_status_display()])
+        table = Table(rows, colWidths=[15 * mm, 25 * mm, 50 * mm, 45 * mm, 30 * mm, 15 * mm])
+        table.setStyle(grid)
+        story.append(table)
+    else:
+        story.append(Paragraph("None recorded.", small))
+    containers = list(Container.objects.filter(batch=batch).select_related("box", "batch__donation__donor"))
+    story.append(Paragraph("Containers", styles["Heading2"]))
+    if containers:
+        rows = [["identifier", "type", "volume mL", "cells", "status", "location", "expires"]]
+        for c in containers:
+            rows.append([c.identifier, c.get_container_type_display(), _fmt(c.volume_ml), _fmt(c.cells),
+                         c.get_effective_status_display(), c.location or "—", _fmt(c.expires_on)])
+        table = Table(rows)
+        table.setStyle(grid)
+        story.append(table)
+    else:
+        story.append(Paragraph("None yet.", small))
+    doc.build(story)
+    return out.getvalue()
