@@ -17,6 +17,7 @@ APP_URLS = [
     ("donors/", "stromalab.web.donors.urls"),
     ("screening/", "stromalab.web.screening.urls"),
     ("warehouse/", "stromalab.web.warehouse.urls"),
+    ("manufacturing/", "stromalab.web.manufacturing.urls"),
     ("", "stromalab.web.dashboard.urls"),
 ]
 
