@@ -26,6 +26,7 @@ ROUTERS = [
     ("/donors", "stromalab.web.donors.api"),
     ("/screening", "stromalab.web.screening.api"),
     ("/warehouse", "stromalab.web.warehouse.api"),
+    ("/manufacturing", "stromalab.web.manufacturing.api"),
     ("/dashboard", "stromalab.web.dashboard.api"),
 ]
 
