@@ -1,0 +1,152 @@
+"""The certificate of analysis as PDF (reportlab), from plain values.
+
+It lists every test of the specification with its method, limit, result, unit, analyst,
+instrument, date and verdict; the out-of-specification records and how they were closed; the
+phenotype figures and the histograms of control against stained; and the release signature
+(printed name, date and time, meaning, and whether the signed content still matches).
+
+Text is set in the PDF base fonts (Helvetica): searchable and extractable without embedded
+font subsets; ``≥``/``≤``, which those fonts lack, are written ``>=``/``<=``. Output is
+reproducible (reportlab's invariant mode). ``compress=False`` writes uncompressed content
+streams, which tests search for text.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+_REPLACE = {"≥": ">=", "≤": "<=", "−": "-", "–": "-", "→": "->", "\u202f": " ", "\u00a0": " "}
+
+
+def plain(text: Any) -> str:
+    """Text the base fonts can show (WinAnsi), escaped for reportlab's paragraph markup."""
+    out = "" if text is None else str(text)
+    for bad, good in _REPLACE.items():
+        out = out.replace(bad, good)
+    out = out.encode("cp1252", errors="replace").decode("cp1252")
+    return escape(out)
+
+
+_STYLES = getSampleStyleSheet()
+_BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontName="Helvetica", fontSize=8.5,
+                       leading=10.5)
+_CELL = ParagraphStyle("cell", parent=_BODY, fontSize=7.5, leading=9)
+_H1 = ParagraphStyle("h1", parent=_STYLES["Heading1"], fontName="Helvetica-Bold", fontSize=15)
+_H2 = ParagraphStyle("h2", parent=_STYLES["Heading2"], fontName="Helvetica-Bold", fontSize=11,
+                     spaceBefore=8)
+_VERDICT_COLOURS = {"pass": colors.HexColor("#16794c"), "fail": colors.HexColor("#b42318")}
+
+
+def _p(text: Any, style: ParagraphStyle = _BODY) -> Paragraph:
+    return Paragraph(plain(text), style)
+
+
+def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
+    data = [[_p(h, _CELL) for h in header]] + [[_p(c, _CELL) for c in row] for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa3ad")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf3")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return table
+
+
+def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
+    """The certificate for ``data`` (see :func:`stromalab.web.quality.actions.certificate_data`)."""
+    buffer = io.BytesIO()
+    title = f"Certificate of analysis {data['batch']}"
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm,
+                            topMargin=14 * mm, bottomMargin=16 * mm, title=plain(title),
+                            author="stromalab", invariant=1, pageCompression=1 if compress else 0)
+    story: list[Any] = [_p("Certificate of analysis", _H1)]
+    identity = [
+        ["Study", data.get("study", "")],
+        ["Batch", data["batch"]],
+        ["DIN", data.get("din", "")],
+        ["Product", data.get("product", "")],
+        ["Donor", data.get("donor", "")],
+        ["Specification", data.get("specification", "")],
+        ["Containers", ", ".join(data.get("containers", [])) or "-"],
+        ["Batch record", data.get("batch_state", "")],
+        ["Donor eligibility", data.get("eligibility", "")],
+    ]
+    story.append(_table(["Item", "Value"], identity, [40 * mm, 142 * mm]))
+
+    story.append(_p("Results against the release specification", _H2))
+    rows = [[t["name"], t["method"], t["limit"], t["value"], t["unit"], t["analyst"],
+             t["instrument"], t["date"], t["verdict"]] for t in data["tests"]]
+    table = _table(["Test", "Method", "Limit", "Result", "Unit", "Analyst", "Instrument", "Date",
+                    "Verdict"], rows,
+                   [24 * mm, 28 * mm, 20 * mm, 18 * mm, 12 * mm, 24 * mm, 22 * mm, 17 * mm, 17 * mm])
+    for i, t in enumerate(data["tests"], start=1):
+        colour = _VERDICT_COLOURS.get(t["verdict"])
+        if colour is not None:
+            table.setStyle(TableStyle([("TEXTCOLOR", (8, i), (8, i), colour)]))
+    story.append(table)
+    story.append(_p(f"Conclusion: {data.get('conclusion', '')}"))
+
+    story.append(_p("Out-of-specification records", _H2))
+    if data.get("oos"):
+        story.append(_table(["#", "Test", "Result", "Opened", "Status", "Closed by", "Conclusion"],
+                            [[o["id"], o["test"], o["value"], o["opened"], o["status"],
+                              o["closed_by"], o["conclusion"]] for o in data["oos"]],
+                            [8 * mm, 22 * mm, 18 * mm, 28 * mm, 14 * mm, 40 * mm, 52 * mm]))
+    else:
+        story.append(_p("None."))
+
+    story.append(_p("Immunophenotype (flow cytometry)", _H2))
+    if not data.get("phenotype"):
+        story.append(_p("No FCS panel uploaded."))
+    for panel in data.get("phenotype", []):
+        story.append(_p(f"Panel {panel['id']}: {panel['panel']} - verdict {panel['verdict']}; "
+                        f"uploaded by {panel['uploaded_by']} on {panel['uploaded_at']}"))
+        story.append(_p("Files: " + "; ".join(f"{f['role']} {f['name']} (SHA-256 {f['sha256']})"
+                                              for f in panel["files"]), _CELL))
+        story.append(_table(["Marker", "Limit (%)", "Value (%)", "Status"],
+                            [[c["marker"], c["limit"], "-" if c["value"] is None else f"{c['value']:.2f}",
+                              c["status"]] for c in panel["criteria"]],
+                            [40 * mm, 30 * mm, 30 * mm, 30 * mm]))
+        images = [Image(io.BytesIO(png), width=88 * mm, height=54 * mm) for png in panel.get("histograms", [])]
+        grid = [images[i:i + 2] + [""] * (2 - len(images[i:i + 2])) for i in range(0, len(images), 2)]
+        if grid:
+            story.append(Table(grid, colWidths=[91 * mm, 91 * mm]))
+
+    story.append(_p("Release decision", _H2))
+    sig = data.get("signature")
+    if sig:
+        block = [
+            _p(f"Decision: {data['decision']}"),
+            _p(f"Signed by: {sig['printed_name']}"),
+            _p(f"Date and time: {sig['signed_at']} UTC"),
+            _p(f"Meaning: {sig['meaning']}"),
+            _p(f"Signed content SHA-256: {sig['content_hash']}"),
+            _p("Signature matches the current content: " + ("yes" if sig["matches"] else
+               "NO - the record changed after signing")),
+        ]
+        if data.get("decision_reason"):
+            block.append(_p(f"Reason: {data['decision_reason']}"))
+        story.append(KeepTogether(block))
+    else:
+        story.append(_p("Not yet released: this document is a draft, not a certificate."))
+    story.append(Spacer(1, 4 * mm))
+    story.append(_p(f"Printed {data.get('printed_at', '')} UTC by stromalab. Pseudonymised record.", _CELL))
+    doc.build(story)
+    return buffer.getvalue()

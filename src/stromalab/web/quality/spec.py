@@ -1,0 +1,67 @@
+"""The study's release specification and the link from the ISCT panel to its tests.
+
+The limits are data (``protocols/<study>/release.yaml``); this module only finds the file for
+a study and says which specification test each phenotype marker slot feeds.
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from stromalab.core.manufacturing.specification import Specification, load_specification
+
+#: ISCT panel slot (as ``stromalab.core.cytometry.panel`` labels it) -> release.yaml test id.
+MARKER_TESTS = {
+    "CD73": "cd73",
+    "CD90": "cd90",
+    "CD105": "cd105",
+    "CD45": "cd45",
+    "CD34": "cd34",
+    "CD14": "cd14-cd11b",
+    "CD11b": "cd14-cd11b",
+    "CD79a": "cd19-cd79a",
+    "CD19": "cd19-cd79a",
+    "HLA-DR": "hla-dr",
+}
+#: tests whose limit is a minimum of percent positive (the worst value is the lowest)
+POSITIVE_TESTS = frozenset({"cd73", "cd90", "cd105"})
+IDENTITY_TESTS = ("cd73", "cd90", "cd105", "cd45", "cd34", "cd14-cd11b", "cd19-cd79a", "hla-dr")
+
+
+def specification_path(study_id: str) -> Path:
+    from stromalab.core.protocol import load_protocol
+
+    return Path(load_protocol(study_id).folder) / "release.yaml"
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, mtime: float) -> Specification:
+    return load_specification(Path(path))
+
+
+def specification_for(study_id: str) -> Specification:
+    """The current release specification of ``study_id`` (re-read when the file changes)."""
+    path = specification_path(study_id)
+    return _load(str(path), path.stat().st_mtime)
+
+
+def identity_values(criteria: list[dict[str, object]]) -> dict[str, Decimal]:
+    """Per identity test id, the value that counts (worst over the slot's markers), from the
+    ``isct.criteria`` rows of a phenotype; rows not measured are left out."""
+    out: dict[str, Decimal] = {}
+    for row in criteria:
+        test_id = MARKER_TESTS.get(str(row.get("marker")))
+        value = row.get("value")
+        if test_id is None or value is None:
+            continue
+        try:
+            number = Decimal(str(value)).quantize(Decimal("0.01"))
+        except InvalidOperation:  # pragma: no cover - the core gives floats
+            continue
+        if test_id in out:
+            worse = min if test_id in POSITIVE_TESTS else max
+            number = worse(out[test_id], number)
+        out[test_id] = number
+    return out

@@ -1,0 +1,265 @@
+"""Quality pages: QC results per batch, FCS panels with histograms, OOS records, the release
+summary and decision, the certificate of analysis. Thin: parse, check permission, call an
+action, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from stromalab.web.accounts import actions as account_actions
+from stromalab.web.accounts.actions import SignatureError
+from stromalab.web.accounts.permissions import has_role, require_role
+from stromalab.web.audit.models import AuditEvent
+from stromalab.web.manufacturing.models import Batch
+
+from . import actions
+from . import models as m
+from .forms import CorrectionForm, DecisionForm, FcsUploadForm, OosCloseForm, ResultForm
+from .permissions import ANALYSTS, OOS_CLOSERS, READERS, RELEASERS
+
+#: largest FCS file accepted by upload (bytes)
+MAX_FCS_BYTES = 512 * 1024 * 1024
+
+
+def _errors(request: Any, e: Exception) -> None:
+    if hasattr(e, "error_dict"):
+        msgs = [f"{k}: {'; '.join(ValidationError(v).messages)}" if k != "__all__" else "; ".join(
+            ValidationError(v).messages) for k, v in e.error_dict.items()]
+    else:
+        msgs = getattr(e, "messages", None) or [str(e)]
+    for msg in msgs:
+        messages.error(request, msg)
+
+
+def _batch(code: str) -> Batch:
+    return get_object_or_404(Batch.objects.select_related("donation__donor"), code=code)
+
+
+def _tests(batch: Batch) -> list[tuple[str, str]]:
+    return [(r.id, f"{r.name} ({r.limit_text})") for r in actions.specification(batch).requirements]
+
+
+@require_role(READERS)
+@require_GET
+def batch_list(request: Any) -> HttpResponse:
+    batches = (Batch.objects.exclude(status=Batch.VOIDED).select_related("donation__donor")
+               .order_by("-created_at", "-id")[:500])
+    rows = []
+    for b in batches:
+        rows.append({"batch": b,
+                     "results": m.QcResult.objects.filter(batch=b, voided_at__isnull=True).count(),
+                     "open_oos": m.OosRecord.objects.filter(batch=b, status=m.OosRecord.OPEN).count(),
+                     "decision": m.ReleaseDecision.objects.filter(batch=b).first()})
+    return render(request, "quality/batch_list.html", {"rows": rows})
+
+
+@require_role(READERS)
+@require_GET
+def batch_qc(request: Any, qc_batch: str) -> HttpResponse:
+    batch = _batch(qc_batch)
+    summary = actions.release_summary(batch)
+    return render(request, "quality/batch.html", {
+        "batch": batch, "summary": summary,
+        "form": ResultForm(tests=_tests(batch)), "upload_form": FcsUploadForm(),
+        "panels": m.FcsPanel.objects.filter(batch=batch).select_related("uploaded_by").order_by("-id"),
+        "voided": m.QcResult.objects.filter(batch=batch, voided_at__isnull=False).order_by("id"),
+        "can_enter": has_role(request.user, ANALYSTS) and summary.decision is None
+        and batch.status in (Batch.IN_PROCESS, Batch.QUARANTINE),
+    })
+
+
+@require_role(ANALYSTS)
+@require_POST
+def result_add(request: Any, qc_batch: str) -> HttpResponse:
+    batch = _batch(qc_batch)
+    form = ResultForm(request.POST, tests=_tests(batch))
+    if form.is_valid():
+        try:
+            result = actions.record_result(batch=batch, acting_user=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as e:
+            _errors(request, e)
+        else:
+            messages.success(request, _("Result recorded: %(test)s %(value)s — %(status)s") % {
+                "test": result.test_name, "value": result.shown_value, "status": result.status})
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect("quality:batch", qc_batch=batch.code)
+
+
+@require_role(READERS, write=ANALYSTS)
+@require_http_methods(["GET", "POST"])
+def result_detail(request: Any, qc_result_id: int) -> HttpResponse:
+    result = get_object_or_404(m.QcResult.objects.select_related("batch", "analyst"), pk=qc_result_id)
+    form = CorrectionForm(request.POST or None, initial={
+        "value": result.value, "unit": result.unit, "method": result.method,
+        "instrument": result.instrument, "performed_on": result.performed_on,
+        "requested_dose": result.requested_dose or ""})
+    if request.method == "POST":
+        if form.is_valid():
+            cd = form.cleaned_data
+            try:
+                if cd["step"] == "void":
+                    actions.void_result(result=result, reason=cd["reason"], acting_user=request.user)
+                else:
+                    changes = {k: cd[k] for k in actions.CORRECTABLE if k in form.changed_data}
+                    if "requested_dose" in changes and result.requested_dose is None and not changes["requested_dose"]:
+                        del changes["requested_dose"]
+                    actions.correct_result(result=result, changes=changes, reason=cd["reason"],
+                                           acting_user=request.user)
+            except (ValidationError, PermissionDenied) as e:
+                _errors(request, e)
+            else:
+                messages.success(request, _("Result updated."))
+        else:
+            messages.error(request, form.errors.as_text())
+        return redirect("quality:result", qc_result_id=result.pk)
+    history = AuditEvent.objects.filter(record_type="quality.QcResult", record_id=str(result.pk)).order_by("id")
+    return render(request, "quality/result.html", {
+        "result": result, "form": form, "history": history,
+        "oos": result.oos_records.order_by("id"),
+        "can_edit": has_role(request.user, ANALYSTS) and result.voided_at is None})
+
+
+@require_role(ANALYSTS)
+@require_POST
+def fcs_upload(request: Any, qc_batch: str) -> HttpResponse:
+    batch = _batch(qc_batch)
+    form = FcsUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("quality:batch", qc_batch=batch.code)
+    files = [form.cleaned_data["control"], *form.cleaned_data["stained"]]
+    too_big = [f.name for f in files if f.size > MAX_FCS_BYTES]
+    if too_big:
+        messages.error(request, _("%(name)s: larger than %(mb)d MB, nothing was stored") % {
+            "name": too_big[0], "mb": MAX_FCS_BYTES // 2**20})
+        return redirect("quality:batch", qc_batch=batch.code)
+    uploads = [actions.Upload(f.name, f.read()) for f in files]
+    try:
+        panel = actions.upload_panel(batch=batch, control=uploads[0], stained=uploads[1:],
+                                     reason=form.cleaned_data["reason"], acting_user=request.user)
+    except (ValidationError, PermissionDenied) as e:
+        _errors(request, e)
+        return redirect("quality:batch", qc_batch=batch.code)
+    messages.success(request, _("Panel stored: ISCT verdict %(verdict)s.") % {"verdict": panel.verdict})
+    return redirect("quality:panel", fcs_panel_id=panel.pk)
+
+
+@require_role(READERS)
+@require_GET
+def panel_detail(request: Any, fcs_panel_id: int) -> HttpResponse:
+    panel = get_object_or_404(m.FcsPanel.objects.select_related("batch", "uploaded_by"), pk=fcs_panel_id)
+    try:
+        histograms = actions.panel_histograms(panel)
+        problem = ""
+    except (ValueError, OSError) as e:  # a stored file missing or changed behind our back
+        histograms, problem = [], str(e)
+    return render(request, "quality/panel.html", {
+        "panel": panel, "batch": panel.batch, "files": panel.files.order_by("position"),
+        "criteria": panel.criteria(), "tubes": panel.phenotype.get("tubes", []),
+        "histograms": list(enumerate(histograms)), "problem": problem,
+        "results": panel.results.filter(voided_at__isnull=True).order_by("id")})
+
+
+@require_role(READERS)
+@require_GET
+def histogram(request: Any, fcs_panel_id: int, histogram_index: int) -> HttpResponse:
+    from .histograms import render_png
+
+    panel = get_object_or_404(m.FcsPanel, pk=fcs_panel_id)
+    try:
+        histograms = actions.panel_histograms(panel)
+    except (ValueError, OSError) as e:
+        raise Http404(str(e)) from e
+    if not 0 <= histogram_index < len(histograms):
+        raise Http404("no such histogram")
+    response = HttpResponse(render_png(histograms[histogram_index]), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_role(READERS)
+@require_GET
+def oos_list(request: Any) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    qs = m.OosRecord.objects.select_related("batch", "opened_by", "closed_by").order_by("-id")
+    if status in dict(m.OosRecord.STATUSES):
+        qs = qs.filter(status=status)
+    return render(request, "quality/oos_list.html", {"records": qs[:500], "status": status})
+
+
+@require_role(READERS, write=OOS_CLOSERS)
+@require_http_methods(["GET", "POST"])
+def oos_detail(request: Any, oos_id: int) -> HttpResponse:
+    oos = get_object_or_404(m.OosRecord.objects.select_related("batch", "result", "signature"), pk=oos_id)
+    form = OosCloseForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.close_oos(oos=oos, acting_user=request.user, **form.cleaned_data)
+            except SignatureError as e:
+                account_actions.record_login_failure(user=request.user, channel="signature")
+                _errors(request, e)
+            except (ValidationError, PermissionDenied) as e:
+                _errors(request, e)
+            else:
+                messages.success(request, _("OOS record closed."))
+        else:
+            messages.error(request, form.errors.as_text())
+        return redirect("quality:oos", oos_id=oos.pk)
+    return render(request, "quality/oos.html", {
+        "oos": oos, "form": form,
+        "matches": oos.signature.matches(oos.signed_content()) if oos.signature else None,
+        "can_close": has_role(request.user, OOS_CLOSERS) and oos.status == m.OosRecord.OPEN})
+
+
+@require_role(READERS, write=RELEASERS)
+@require_http_methods(["GET", "POST"])
+def release(request: Any, qc_batch: str) -> HttpResponse:
+    batch = _batch(qc_batch)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            cd = form.cleaned_data
+            try:
+                if cd["decision"] == "release":
+                    actions.release_batch(batch=batch, password=cd["password"], acting_user=request.user)
+                else:
+                    actions.reject_batch(batch=batch, password=cd["password"], reason=cd["reason"],
+                                         acting_user=request.user)
+            except SignatureError as e:
+                account_actions.record_login_failure(user=request.user, channel="signature")
+                _errors(request, e)
+            except (ValidationError, PermissionDenied) as e:
+                _errors(request, e)
+            else:
+                messages.success(request, _("Decision signed."))
+        else:
+            messages.error(request, form.errors.as_text())
+        return redirect("quality:release", qc_batch=batch.code)
+    summary = actions.release_summary(batch)
+    participant = request.user.pk in actions.qc_participants(batch)
+    return render(request, "quality/release.html", {
+        "batch": batch, "summary": summary, "form": form,
+        "matches": actions.decision_matches(summary), "participant": participant,
+        "can_decide": has_role(request.user, RELEASERS) and summary.decision is None and not participant,
+    })
+
+
+@require_role(READERS)
+@require_GET
+def certificate(request: Any, qc_batch: str) -> HttpResponse:
+    from .certificate import render as render_pdf
+
+    batch = _batch(qc_batch)
+    pdf = render_pdf(actions.certificate_data(batch))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{batch.code}.pdf"'
+    return response
