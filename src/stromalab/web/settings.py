@@ -71,6 +71,7 @@ STROMALAB_APPS = [
     "stromalab.web.screening",
     "stromalab.web.dashboard",
     "stromalab.web.manufacturing",
+    "stromalab.web.quality",
     "stromalab.web.warehouse",
 ]
 
@@ -174,6 +175,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 STROMALAB_PROTOCOL = os.environ.get("STROMALAB_PROTOCOL", "NCT05947682")
+STROMALAB_MEDIA_DIR = Path(os.environ.get("STROMALAB_MEDIA_DIR", VAR_DIR / "media")).resolve()  # uploads (FCS files)
 
 NINJA_PAGINATION_PER_PAGE = 50
 
