@@ -93,9 +93,9 @@ def ensure_demo() -> Path:
         synthetic.write(tmp, DEMO_PERSONS, DEMO_SEED, demo_as_of())
         os.replace(tmp, target)
         rows = [r for r in synthetic.PLANTED_SCHEDULE if r[0] != 999]
-        # a few random persons too, so that the schedule's population is not only edge cases
+        # the random persons too, so that the schedule's population is not only edge cases
         rows += [(pid, "2022-06-20", "liposuction", "abdominal wall", "general")
-                 for pid in range(synthetic.RANDOM_FROM, synthetic.RANDOM_FROM + 40)]
+                 for pid in range(synthetic.RANDOM_FROM, synthetic.RANDOM_FROM + DEMO_PERSONS)]
         tmp_csv = demo_schedule_path().with_name(f".schedule-{os.getpid()}.csv")
         synthetic.write_schedule(tmp_csv, rows)
         os.replace(tmp_csv, demo_schedule_path())
