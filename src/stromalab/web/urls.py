@@ -18,6 +18,7 @@ APP_URLS = [
     ("screening/", "stromalab.web.screening.urls"),
     ("warehouse/", "stromalab.web.warehouse.urls"),
     ("manufacturing/", "stromalab.web.manufacturing.urls"),
+    ("quality/", "stromalab.web.quality.urls"),
     ("", "stromalab.web.dashboard.urls"),
 ]
 
