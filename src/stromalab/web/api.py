@@ -27,6 +27,7 @@ ROUTERS = [
     ("/screening", "stromalab.web.screening.api"),
     ("/warehouse", "stromalab.web.warehouse.api"),
     ("/manufacturing", "stromalab.web.manufacturing.api"),
+    ("/quality", "stromalab.web.quality.api"),
     ("/dashboard", "stromalab.web.dashboard.api"),
 ]
 
