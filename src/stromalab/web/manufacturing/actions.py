@@ -162,7 +162,7 @@ def _text(value: Any, what: str, *, required: bool = True, max_length: int = 200
 
 
 def _lock(batch: Batch) -> Batch:
-    locked = Batch.objects.select_for_update().select_related("donation__donor").get(pk=batch.pk)
+    locked = Batch.objects.select_for_update(of=("self",)).select_related("donation__donor").get(pk=batch.pk)
     if locked.status in (Batch.REJECTED, Batch.VOIDED):
         raise TransitionError(f"batch {locked.code}: the batch is {locked.get_status_display()}; "
                               "no further step can be recorded")
@@ -210,15 +210,18 @@ def _checks(batch: Batch, step: Step, checks: Iterable[tuple[str, Any]], deviati
         verdict = evaluate(spec.requirement(test_id), Result(test_id, str(value)))
         if verdict.status in (Status.FAIL, Status.INVALID):
             failed.append(verdict)
+    def said(v: Verdict) -> str:
+        unit = spec.requirement(v.test_id).unit
+        return f"{v.name} {v.value}{' ' + unit if unit else ''} outside the in-process limit {v.limit}"
+
     if failed and not (deviation_reason or "").strip():
         raise LimitBreach(
-            f"batch {batch.code}: {step.label}: "
-            + "; ".join(f"{v.name} {v.value} outside the in-process limit {v.limit}" for v in failed)
+            f"batch {batch.code}: {step.label}: " + "; ".join(said(v) for v in failed)
             + ": give a deviation reason to record it as a deviation")
     for v in failed:
         deviation = Deviation.objects.create(
             batch=batch, step=step, check_id=v.test_id, value=v.value or "", limit=v.limit,
-            description=f"{v.name} {v.value} outside the in-process limit {v.limit}",
+            description=said(v),
             reason=deviation_reason.strip(), recorded_by=acting_user)
         record_event(acting_user=acting_user, action="create", record=deviation,
                      new={"check": v.test_id, "value": v.value, "limit": v.limit, "step": step.label,
@@ -240,7 +243,7 @@ def _step_check_values(step: Step) -> list[tuple[str, Any]]:
     if step.kind == Step.HARVEST and "mass_g" in d:
         return [("harvest-mass", d["mass_g"])]
     if step.kind == Step.RECEIPT and "elapsed_hours" in d:
-        return [("receipt-delay", d["elapsed_hours_exact"]), ("receipt-temperature", d["temperature_c"]),
+        return [("receipt-delay", d["elapsed_hours"]), ("receipt-temperature", d["temperature_c"]),
                 ("container-integrity", d["integrity"])]
     if step.kind == Step.ISOLATION and "viability_pct" in d:
         return [("svf-viability", d["viability_pct"])]
@@ -283,8 +286,8 @@ def allocate_din(*, acting_user: Any, fin: str | None = None, year: int | None =
     """The next DIN of this facility and year; the sequence is never reused.
 
     The counter row is locked (``SELECT ... FOR UPDATE``; on SQLite the transaction already holds
-    the write lock) and increased in the caller's transaction, so a rolled-back harvest leaves no
-    gap-filling reuse either: the next one takes the next number the counter gives.
+    the write lock) and increased in the caller's transaction: two harvests never get the same
+    number, and a harvest that rolls back issued no DIN (its number goes to the next harvest).
     """
     check_role(acting_user, WRITERS)
     fin = fin or facility_fin()
@@ -371,8 +374,8 @@ def record_receipt(*, batch: Batch, received_at: dt.datetime, temperature_c: Any
         "received_at": received_at,
         "temperature_c": _decimal(temperature_c, "temperature (°C)", minimum=Decimal(-200), maximum=Decimal(100)),
         "integrity": integrity, "mass_g": _decimal(mass_g, "mass (g)", maximum=Decimal(10000)),
+        # rounded up to the hundredth: a delay beyond the limit can never round down into it
         "elapsed_hours": exact.quantize(Decimal("0.01"), rounding=ROUND_UP),
-        "elapsed_hours_exact": exact,
     }
     step.data = _jsonable(data)
     _checks(batch, step, _step_check_values(step), deviation_reason, acting_user)
@@ -615,7 +618,7 @@ def store_batch(*, batch: Batch, box: Box, password: str, acting_user: Any, star
 def move_container(*, container: Container, box: Box, position: int, reason: str, acting_user: Any) -> Movement:
     """Move a stored container to a free position (chain of custody: from, to, who, when, why)."""
     check_role(acting_user, WRITERS)
-    container = Container.objects.select_for_update().select_related("box").get(pk=container.pk)
+    container = Container.objects.select_for_update(of=("self",)).select_related("box").get(pk=container.pk)
     reason = _text(reason, "reason", max_length=500)
     if container.status == Container.DISPATCHED:
         raise TransitionError(f"container {container.identifier}: dispatched, it is no longer in storage")
@@ -632,7 +635,7 @@ def move_container(*, container: Container, box: Box, position: int, reason: str
 def dispatch_container(*, container: Container, destination: str, reason: str, acting_user: Any) -> Movement:
     """Take a container out of storage: only a released container (and consent still valid)."""
     check_role(acting_user, WRITERS)
-    container = Container.objects.select_for_update().select_related("box", "batch__donation__donor").get(
+    container = Container.objects.select_for_update(of=("self",)).select_related("box", "batch__donation__donor").get(
         pk=container.pk)
     destination = _text(destination, "destination")
     reason = _text(reason, "reason", max_length=500)

@@ -110,7 +110,7 @@ def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
     for step in steps:
         story.append(Paragraph(f"{step.label} — {step.get_state_display()}", styles["Heading3"]))
         rows = [["field", "value"]] + [[k, Paragraph(_fmt(v), small)] for k, v in step.data.items()
-                                        if k != "elapsed_hours_exact"]
+                                       ]
         if step.rejected_reason:
             rows.append(["rejected because", Paragraph(step.rejected_reason, small)])
         for verdict in actions.step_verdicts(step):

@@ -93,7 +93,7 @@ def _steps(batch: Batch) -> list[dict[str, Any]]:
                        key=lambda s: s.sort_key):
         rows.append({"step": step, "verdicts": actions.step_verdicts(step),
                      "matches": step.signature_matches(),
-                     "data": [(k, v) for k, v in step.data.items() if k != "elapsed_hours_exact"]})
+                     "data": [(k, v) for k, v in step.data.items()]})
     return rows
 
 

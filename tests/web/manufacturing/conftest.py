@@ -1,0 +1,86 @@
+"""Fixtures for the manufacturing tests: an enrolled donor, an operator, and a helper that runs a
+batch through harvest, receipt, isolation, passages, freezing and storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.web.conftest import PASSWORD
+
+
+@pytest.fixture()
+def enrolled_donor(eligible_donor: Any) -> Callable[[], Any]:
+    from stromalab.web.screening import actions
+
+    def make() -> Any:
+        donor = eligible_donor(sign=True)
+        actions.enroll(donor=donor, acting_user=eligible_donor.investigator)
+        donor.refresh_from_db()
+        return donor
+
+    make.investigator = eligible_donor.investigator  # type: ignore[attr-defined]
+    return make
+
+
+@pytest.fixture()
+def operator(make_user: Callable[..., Any]) -> Any:
+    return make_user("operator", first_name="Olivia", last_name="Operatrice")
+
+
+_T0 = (timezone.now() - dt.timedelta(days=20)).replace(microsecond=0)
+
+
+def t0() -> dt.datetime:
+    """The harvest time of the test batches: 20 days before the session started (so every later
+    step stays in the past), the same value at every call."""
+    return _T0
+
+
+@pytest.fixture()
+def run_batch(operator: Any) -> Callable[..., Any]:
+    """``run_batch(donor, until="storage", passages=3, vials=10)`` → the batch."""
+    from stromalab.web.manufacturing import actions as a
+    from stromalab.web.manufacturing.models import Box
+
+    order = ["harvest", "receipt", "isolation", "passages", "freezing", "storage"]
+
+    def run(donor: Any, until: str = "storage", passages: int = 3, vials: int = 10, user: Any = None) -> Any:
+        user = user or operator
+        start = t0()
+        stop = order.index(until)
+        batch = a.record_harvest(donor=donor, harvested_at=start, surgeon="Dr Chirurgien", mass_g="52.5",
+                                 container="sterile pot 250 mL", transport_temperature="4 °C",
+                                 departed_at=start + dt.timedelta(minutes=30), password=PASSWORD,
+                                 acting_user=user)
+        if stop >= 1:
+            a.record_receipt(batch=batch, received_at=start + dt.timedelta(hours=3), temperature_c="6.5",
+                             integrity="intact", mass_g="52.1", password=PASSWORD, acting_user=user)
+        if stop >= 2:
+            a.record_isolation(batch=batch, isolated_at=start + dt.timedelta(hours=5), cell_count=30_000_000,
+                               viability_pct="85", password=PASSWORD, acting_user=user)
+        if stop >= 3:
+            at = start + dt.timedelta(hours=6)
+            for n in range(passages):
+                a.seed_passage(batch=batch, seeded_at=at, cells_seeded=1_000_000, vessel="T175",
+                               surface_cm2="175", medium_lot=f"MED-{n}", reagent_lots="TRY-1",
+                               acting_user=user)
+                at += dt.timedelta(days=4)
+                a.harvest_passage(batch=batch, harvested_at=at, cells_harvested=8_000_000, viability_pct="92",
+                                  confluence_pct="80", password=PASSWORD, acting_user=user)
+        if stop >= 4:
+            a.record_freezing(batch=batch, frozen_at=start + dt.timedelta(days=13), container_type="vial",
+                              container_count=vials, volume_ml="1.5", cells_per_container=5_000_000,
+                              password=PASSWORD, acting_user=user)
+        if stop >= 5:
+            box = Box.objects.filter(name="B1").first() or a.create_box(
+                tank="Tank 1", rack="R1", name="B1", acting_user=user)
+            a.store_batch(batch=batch, box=box, password=PASSWORD, acting_user=user)
+        batch.refresh_from_db()
+        return batch
+
+    return run
