@@ -9,7 +9,9 @@ is handed plain values and never reads the database.
 Release rules (compliance.md, manufacturing.md), all checked here, server side:
 
 - every required test of the specification has a result within its limit;
-- no out-of-specification record is open, no manufacturing deviation is open;
+- no out-of-specification record is open (manufacturing deviations, recorded with the
+  operator's reason, are shown on the summary and are part of the content signed; they do not
+  block by themselves: the manufacturing app has no step that closes them);
 - the batch is in quarantine (filled, awaiting release), its record has no step in progress or
   rejected and no step signature that no longer matches;
 - the donor has a signed "eligible" decision that still matches the screening record, and their
@@ -526,6 +528,8 @@ class ReleaseSummary:
             "oos": [{"id": o.pk, "test": o.test_id, "value": o.value, "status": o.status,
                      "conclusion": o.conclusion} for o in self.oos],
             "panels": [{"id": p.pk, "files": sorted(f.sha256 for f in p.files.all())} for p in self.panels],
+            "deviations": [{"id": d.pk, "check": d.check_id, "description": d.description,
+                            "reason": d.reason} for d in self.deviations],
             "eligibility": {"decision": self.eligibility.decision_id,
                             "record_hash": self.eligibility.record_hash},
             "containers": sorted(c.identifier for c in self.containers),
@@ -570,7 +574,6 @@ def release_summary(batch: Batch) -> ReleaseSummary:
         if row.verdict.blocks_release:
             b.append(f"{row.requirement.name} ({row.requirement.id}): {row.status}: {row.verdict.reason}")
     b.extend(f"OOS {o.pk} ({o.test_id} {o.value}) is open: investigate and close it" for o in summary.open_oos)
-    b.extend(f"deviation {d.pk} ({d.check_id}) is open" for d in summary.open_deviations)
     if not summary.eligibility.ok:
         b.append(f"donor eligibility: {summary.eligibility.text}")
     if not summary.containers:
