@@ -2,6 +2,7 @@
 
     stromalab fcs phenotype --control unstained.fcs cd73_cd90.fcs negatives.fcs
     stromalab fcs phenotype --control iso.fcs tube.fcs --marker "FL4-A=CD105" --format json
+    stromalab fcs phenotype --control iso.fcs tube.fcs --format json --histograms
     stromalab fcs info tube.fcs
 
 A file that is not a readable FCS file gets one line on stderr naming it and the problem, and
@@ -31,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     pheno.add_argument("stained", nargs="+", metavar="STAINED.fcs", help="stained tube(s)")
     pheno.add_argument("--format", choices=("text", "json"), default="text")
+    pheno.add_argument(
+        "--histograms",
+        action="store_true",
+        help="add per-marker histograms of control against stained (bin edges and counts) "
+        "to the JSON output (needs --format json)",
+    )
     pheno.add_argument(
         "--marker",
         action="append",
@@ -69,11 +76,13 @@ def _phenotype(args: argparse.Namespace) -> str:
         if not sep or not channel.strip() or not marker.strip():
             raise FcsError(f"--marker {item}", "expected CHANNEL=MARKER")
         explicit[channel.strip()] = marker.strip()
+    if args.histograms and args.format != "json":
+        raise FcsError("--histograms", "needs --format json")
     control = read_fcs(args.control)
     stained = [read_fcs(path) for path in args.stained]
-    result = phenotype(control, stained, explicit)
+    result = phenotype(control, stained, explicit, histograms=args.histograms)
     if args.format == "json":
-        return json.dumps(result.as_json(), indent=2)
+        return json.dumps(result.as_json(histograms=args.histograms), indent=2)
     return _phenotype_text(result)
 
 

@@ -112,3 +112,19 @@ def test_command_module_imports_no_numpy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_histograms_flag_adds_them_to_the_json_only(
+    panel: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    control, positives, _ = panel
+    args = ["fcs", "phenotype", "--control", str(control), str(positives), "--format", "json"]
+    assert main([*args, "--histograms"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == {"control", "threshold_percentile", "tubes", "isct", "histograms"}
+    assert [h["channel"] for h in document["histograms"]] == ["APC-A", "PE-A"]
+    assert sum(document["histograms"][0]["control"]) == document["control"]["gated_events"]
+    assert (
+        main(["fcs", "phenotype", "--control", str(control), str(positives), "--histograms"]) == 2
+    )
+    assert "needs --format json" in capsys.readouterr().err

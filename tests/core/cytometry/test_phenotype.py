@@ -259,3 +259,34 @@ def test_json_contract() -> None:
     assert all(
         set(c) == {"marker", "limit", "value", "status"} for c in document["isct"]["criteria"]
     )
+
+
+def test_large_tubes_match_the_reference_computation() -> None:
+    """On tubes large enough for the sampled selection and the numpy decoder, thresholds and
+    percentages are bit for bit numpy's percentile and count on ``compensate`` + ``gate``."""
+    from stromalab.core.cytometry.spillover import compensated_columns
+
+    rng = np.random.default_rng(120)
+    labels = {"APC-A": ("", 0.0), "PE-A": ("", 0.0), "FITC-A": ("", 0.0)}
+    control = _read(tube(rng, labels, cells=90_000, spill=0.08), "control.fcs")
+    markers = {"APC-A": ("CD73", 0.97), "PE-A": ("HLA-DR", 0.02), "FITC-A": ("CD90", 0.5)}
+    stained = _read(tube(rng, markers, cells=90_000), "stained.fcs")
+    assert stained.decoder == "numpy" and stained.columns.dtype == np.float32
+    result = phenotype(control, [stained])
+    for data, reference in ((control, None), (stained, result.tubes[0])):
+        events = compensate(data.events, data.spillover)
+        np.testing.assert_array_equal(
+            np.column_stack(compensated_columns(list(data.columns), data.spillover)), events
+        )
+        kept = gate(events, data.channels, gate_channels(data.channels)).kept
+        if reference is None:
+            control_events, control_kept = events, kept
+            continue
+        assert reference.gated_events == np.count_nonzero(kept)
+        for marker in reference.markers:
+            column = control_events[control_kept, control.index(marker.channel)]
+            assert marker.threshold == np.percentile(column, 99)
+            values = events[kept, data.index(marker.channel)]
+            assert marker.percent_positive == (
+                100 * np.count_nonzero(values > marker.threshold) / values.size
+            )

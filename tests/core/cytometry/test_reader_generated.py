@@ -211,3 +211,31 @@ def test_truncated_data_is_an_fcs_error() -> None:
     raw = build_fcs(DataSet(columns, _values(columns)))
     with pytest.raises(FcsError, match="truncated"):
         parse_fcs(raw[:-10], "cut.fcs")
+
+
+@pytest.mark.parametrize(
+    ("kind", "bits", "big_endian"),
+    [("F", 32, True), ("F", 32, False), ("D", 64, True), ("I", 16, False)],
+)
+def test_large_uniform_files_use_numpy_and_equal_flowio(
+    kind: str, bits: int, big_endian: bool
+) -> None:
+    """Above FLOWIO_MAX_VALUES our decoder reads even what FlowIO could: value for value the
+    same as FlowIO's own decoding of the file."""
+    import io
+
+    import flowio
+
+    from stromalab.core.cytometry.flowio_bridge import FLOWIO_MAX_VALUES
+
+    columns = tuple(Column(f"C{i}", kind=kind, bits=bits, range=2**16) for i in range(5))
+    rng = np.random.default_rng(4)
+    events = FLOWIO_MAX_VALUES // len(columns) + 1001
+    values = rng.integers(0, 2**16, (events, len(columns))).astype(np.float64)
+    raw = build_fcs(DataSet(columns, values, big_endian=big_endian))
+    data = parse_fcs(raw, "large.fcs")
+    assert data.decoder == "numpy"
+    assert data.columns.dtype == (np.float32 if kind == "F" else np.float64)
+    reference = flowio.FlowData(io.BytesIO(raw)).as_array(preprocess=False)
+    np.testing.assert_array_equal(data.events, reference)
+    np.testing.assert_array_equal(data.events, values)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from stromalab.core.cytometry.header import FileBuffer
 from stromalab.core.cytometry.layout import ChannelSpec, DataLayout
 
 Columns = npt.NDArray[np.floating[Any]]
@@ -31,7 +32,7 @@ _NATIVE_INT_BITS = (8, 16, 32, 64)
 _BLOCK = 2048
 
 
-def decode_columns(buffer: bytes, layout: DataLayout) -> Columns:
+def decode_columns(buffer: FileBuffer, layout: DataLayout) -> Columns:
     """Decode ``layout.events`` events from ``buffer`` (the whole file), channels x events."""
     width = len(layout.specs)
     first = layout.specs[0]

@@ -28,7 +28,7 @@ import warnings
 import numpy as np
 
 from stromalab.core.cytometry.decode import Columns, channel_rows
-from stromalab.core.cytometry.header import Header
+from stromalab.core.cytometry.header import FileBuffer, Header
 from stromalab.core.cytometry.layout import DataLayout
 
 #: Above this many values (events x channels) our decoder is used even where FlowIO applies.
@@ -38,7 +38,7 @@ _CHECKED_KEYWORDS = ("PAR", "TOT", "DATATYPE", "BYTEORD")
 
 
 def decode_with_flowio(
-    buffer: bytes, header: Header, keywords: dict[str, str], layout: DataLayout
+    buffer: FileBuffer, header: Header, keywords: dict[str, str], layout: DataLayout
 ) -> Columns | None:
     """Channel rows as FlowIO decodes them, or None when FlowIO is not used or disagrees."""
     if not _flowio_applicable(header, layout):
@@ -49,7 +49,7 @@ def decode_with_flowio(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # FlowIO warns about the off-by-one we resolved
             flow = flowio.FlowData(
-                io.BytesIO(buffer),
+                io.BytesIO(bytes(buffer)),  # small files only: the copy is cheap
                 ignore_offset_error=True,
                 ignore_offset_discrepancy=True,
                 use_header_offsets=layout.offsets_from == "HEADER",

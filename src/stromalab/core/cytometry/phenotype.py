@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from stromalab.core.cytometry.errors import FcsError
 from stromalab.core.cytometry.gating import GateStep, Gating, gate, gate_channels
+from stromalab.core.cytometry.histogram import MarkerHistogram, marker_histogram
 from stromalab.core.cytometry.markers import channel_markers
 from stromalab.core.cytometry.model import FcsData
 from stromalab.core.cytometry.panel import ISCT_2006, MarkerLimit, Panel
@@ -69,10 +70,13 @@ class PhenotypeResult:
     panel: str
     verdict: Verdict
     criteria: tuple[CriterionResult, ...]
+    #: Control against stained per marker channel of each tube, when asked for (``histogram.py``).
+    histograms: tuple[MarkerHistogram, ...] = ()
 
-    def as_json(self) -> dict[str, Any]:
-        """The JSON object of the ``stromalab fcs phenotype --format json`` contract."""
-        return {
+    def as_json(self, histograms: bool = False) -> dict[str, Any]:
+        """The JSON object of the ``stromalab fcs phenotype --format json`` contract, plus a
+        ``histograms`` list when asked for (``--histograms``)."""
+        document = {
             "control": {
                 "file": self.control.file,
                 "events": self.control.events,
@@ -104,6 +108,9 @@ class PhenotypeResult:
                 ],
             },
         }
+        if histograms:
+            document["histograms"] = [h.as_json() for h in self.histograms]
+        return document
 
 
 def phenotype(
@@ -112,11 +119,14 @@ def phenotype(
     explicit: Mapping[str, str] | None = None,
     panel: Panel = ISCT_2006,
     percentile: float = THRESHOLD_PERCENTILE,
+    histograms: bool = False,
 ) -> PhenotypeResult:
     """Thresholds from ``control``, percent positive in each of ``stained``, panel verdict.
 
     ``explicit`` maps a channel (``$PnN`` or ``$PnS``) to the marker it measures, for files
-    whose labels do not say.
+    whose labels do not say. With ``histograms``, the result also holds one histogram of
+    control against stained per marker channel of each tube (about 6 ms per channel on a
+    million events, so only when a page or certificate will draw them).
     """
     explicit = dict(explicit or {})
     control_columns, control_gating = _prepare(control)
@@ -129,6 +139,7 @@ def phenotype(
         control.notes,
     )
     thresholds: dict[str, float] = {}
+    drawn: list[MarkerHistogram] = []
     tubes = []
     named_channels: set[str] = set()
     for tube in stained:
@@ -147,6 +158,18 @@ def phenotype(
             markers.extend(
                 MarkerResult(name, channel, thresholds[channel], float(share)) for name in names
             )
+            if histograms:
+                drawn.append(
+                    marker_histogram(
+                        tube.source,
+                        names,
+                        channel,
+                        thresholds[channel],
+                        float(share),
+                        (control_columns[control.index(channel)], control_gating.kept),
+                        (columns[index], gating.kept),
+                    )
+                )
         tubes.append(
             TubeResult(
                 tube.source,
@@ -164,12 +187,18 @@ def phenotype(
         )
     criteria = tuple(_criteria(panel, tubes))
     return PhenotypeResult(
-        control_result, percentile, tuple(tubes), panel.name, _verdict(criteria), criteria
+        control_result,
+        percentile,
+        tuple(tubes),
+        panel.name,
+        _verdict(criteria),
+        criteria,
+        tuple(drawn),
     )
 
 
 def _prepare(data: FcsData) -> tuple[list[Column], Gating]:
-    columns = compensated_columns(data.columns, data.spillover)
+    columns = compensated_columns(list(data.columns), data.spillover)
     gating = gate(columns, data.channels, gate_channels(data.channels))
     if gating.count == 0:
         raise FcsError(data.source, "no events left after gating")

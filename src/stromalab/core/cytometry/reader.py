@@ -9,10 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
+
 from stromalab.core.cytometry.decode import decode_columns
 from stromalab.core.cytometry.errors import FcsError
 from stromalab.core.cytometry.flowio_bridge import decode_with_flowio
-from stromalab.core.cytometry.header import Header, parse_header
+from stromalab.core.cytometry.header import FileBuffer, Header, parse_header
 from stromalab.core.cytometry.layout import DataLayout, keyword_float, resolve_layout
 from stromalab.core.cytometry.model import Channel, FcsData
 from stromalab.core.cytometry.spillover import parse_spillover
@@ -23,13 +25,13 @@ def read_fcs(path: str | Path, dataset: int = 0) -> FcsData:
     """Read data set number ``dataset`` (0 = first) of the file at ``path``."""
     source = str(path)
     try:
-        buffer = Path(path).read_bytes()
+        buffer = np.fromfile(path, dtype=np.uint8)
     except OSError as error:
         raise FcsError(source, f"cannot be read ({error.strerror or error})") from None
     return parse_fcs(buffer, source, dataset)
 
 
-def parse_fcs(buffer: bytes, source: str, dataset: int = 0) -> FcsData:
+def parse_fcs(buffer: FileBuffer, source: str, dataset: int = 0) -> FcsData:
     """Parse an in-memory FCS file; ``source`` names it in error messages."""
     if dataset < 0:
         raise FcsError(source, f"data set number {dataset} is negative")
@@ -42,12 +44,12 @@ def parse_fcs(buffer: bytes, source: str, dataset: int = 0) -> FcsData:
         raise FcsError(source, f"malformed FCS file ({type(error).__name__}: {error})") from None
 
 
-def count_datasets(buffer: bytes, source: str) -> int:
+def count_datasets(buffer: FileBuffer, source: str) -> int:
     """How many data sets the ``$NEXTDATA`` chain holds."""
     return len(_dataset_chain(buffer, source, None))
 
 
-def _parse(buffer: bytes, source: str, dataset: int) -> FcsData:
+def _parse(buffer: FileBuffer, source: str, dataset: int) -> FcsData:
     header, keywords = _dataset_chain(buffer, source, dataset)[-1]
     layout = resolve_layout(header, keywords, len(buffer), source)
     channels = _channels(keywords, layout)
@@ -75,7 +77,7 @@ def _parse(buffer: bytes, source: str, dataset: int) -> FcsData:
 
 
 def _dataset_chain(
-    buffer: bytes, source: str, last: int | None
+    buffer: FileBuffer, source: str, last: int | None
 ) -> list[tuple[Header, dict[str, str]]]:
     """Headers and keywords of data sets 0..``last`` (all when None), following ``$NEXTDATA``
     (an offset from the current data set's first byte; 0 ends the chain)."""
@@ -84,7 +86,7 @@ def _dataset_chain(
     seen: set[int] = set()
     while True:
         header = parse_header(buffer, base, source)
-        raw_text = buffer[base + header.text_start : base + header.text_stop + 1]
+        raw_text = bytes(buffer[base + header.text_start : base + header.text_stop + 1])
         keywords = parse_text(raw_text, source)
         chain.append((header, keywords))
         if last is not None and len(chain) > last:
