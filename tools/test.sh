@@ -40,6 +40,15 @@ $BIN/python -m pytest -q -p no:cacheprovider || exit 1
 
 if [ $have_pg = 1 ]; then
   echo "== pytest on PostgreSQL (database tests)"
-  STROMALAB_TEST_POSTGRES_URL=$pg_url STROMALAB_DATABASE_URL=$pg_url \
+  test_db="test_stromalab_run_$$"
+  drop_test_db() {
+    $BIN/python - "$pg_url" "$test_db" <<'PY'
+import sys, psycopg
+with psycopg.connect(sys.argv[1], autocommit=True) as conn:
+    conn.execute(f'DROP DATABASE IF EXISTS "{sys.argv[2]}" WITH (FORCE)')
+PY
+  }
+  trap drop_test_db EXIT
+  STROMALAB_TEST_POSTGRES_URL=$pg_url STROMALAB_DATABASE_URL=$pg_url STROMALAB_TEST_DATABASE_NAME=$test_db \
     $BIN/python -m pytest -q -p no:cacheprovider -m "django_db or postgres" || exit 1
 fi

@@ -130,7 +130,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so that threads and the live server share the test database.
     _db["TEST"] = {"NAME": str(Path(os.environ.get("TMPDIR", "/tmp")) / f"test_stromalab_{os.getpid()}.sqlite3")}
 else:
-    _db["TEST"] = {"NAME": f"test_stromalab_{os.getpid()}"}
+    # One database per run, named by the runner (tools/test.sh drops it even when a live
+    # server thread kept a connection open at teardown) or by the test process.
+    _db["TEST"] = {"NAME": os.environ.get("STROMALAB_TEST_DATABASE_NAME") or f"test_stromalab_{os.getpid()}"}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
