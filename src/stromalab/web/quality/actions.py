@@ -361,7 +361,8 @@ def upload_panel(*, batch: Batch, control: Upload, stained: Sequence[Upload], ac
     written: list[Any] = []
     try:
         acquired = _acquired_on(control_data.keywords)
-        instrument = str(control_data.keywords.get("$CYT", "") or "").strip()[:200]
+        keywords = control_data.keywords
+        instrument = str(keywords.get("$CYT") or keywords.get("CREATOR") or "").strip()[:200]
         panel = m.FcsPanel.objects.create(
             batch=batch, uploaded_by=acting_user, panel_name=result.panel, verdict=result.verdict,
             phenotype=phenotype_json, instrument=instrument, acquired_on=acquired)
