@@ -260,7 +260,7 @@ def _step_check_values(step: Step) -> list[tuple[str, Any]]:
 def _complete(step: Step, data: dict[str, Any], *, password: str, acting_user: Any,
               started: bool = True) -> Signature:
     """Set the data, move the step to done and sign it (meaning "authored")."""
-    old_state, old_data = step.state, step.data
+    old_state, old_data = Step.objects.values_list("state", "data").get(pk=step.pk)  # as stored
     now = timezone.now()
     step.data = _jsonable({**step.data, **data})
     step.state = Step.DONE
