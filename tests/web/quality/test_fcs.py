@@ -109,7 +109,7 @@ def test_corrupted_file_is_refused_naming_it_and_nothing_is_stored(batch: Any, a
 ])
 def test_unreadable_files_are_refused(batch: Any, analyst: Any, media: Path, good_panel: dict[str, bytes],
                                       name: str, data: bytes, reason: str) -> None:
-    control, stained = uploads(good_panel)
+    _control, stained = uploads(good_panel)
     with pytest.raises(ValidationError, match=reason):
         actions.upload_panel(batch=batch, control=actions.Upload(name, data), stained=stained, acting_user=analyst)
     assert _files(media) == [] and not m.FcsPanel.objects.exists()
