@@ -410,11 +410,23 @@ def panel_data(panel: m.FcsPanel) -> tuple[Any, list[Any]]:
     return parsed[0], parsed[1:]
 
 
+_HISTOGRAMS: dict[tuple[int, tuple[str, ...]], list[Any]] = {}
+
+
 def panel_histograms(panel: m.FcsPanel) -> list[Any]:
+    """The panel's histograms, from its stored files (kept in memory for the last few panels:
+    a page shows each one as a separate image request)."""
     from .histograms import panel_histograms as compute
 
-    control, stained = panel_data(panel)
-    return compute(control, stained)
+    key = (panel.pk, tuple(panel.files.order_by("position").values_list("sha256", flat=True)))
+    cached = _HISTOGRAMS.get(key)
+    if cached is None:
+        control, stained = panel_data(panel)
+        cached = compute(control, stained)
+        while len(_HISTOGRAMS) >= 8:
+            _HISTOGRAMS.pop(next(iter(_HISTOGRAMS)), None)
+        _HISTOGRAMS[key] = cached
+    return cached
 
 
 # --- release -------------------------------------------------------------------------------------

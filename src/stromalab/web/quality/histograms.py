@@ -9,6 +9,7 @@ line drawn is the one the percentage was counted against. Drawn with matplotlib'
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from stromalab.core.cytometry.phenotype import THRESHOLD_PERCENTILE
 from stromalab.core.cytometry.spillover import compensate
 
 COFACTOR = 150.0
+#: matplotlib's text layout (mathtext tick labels) is not thread-safe: one figure at a time
+_RENDER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,11 @@ def panel_histograms(control: FcsData, stained: Sequence[FcsData]) -> list[Histo
 
 def render_png(h: Histogram, *, width: float = 4.2, height: float = 2.6, dpi: int = 100) -> bytes:
     """The histogram as a PNG: control (grey) and stained (blue) densities, threshold line."""
+    with _RENDER_LOCK:
+        return _render(h, width, height, dpi)
+
+
+def _render(h: Histogram, width: float, height: float, dpi: int) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
