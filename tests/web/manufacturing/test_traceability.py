@@ -145,3 +145,14 @@ def test_storage_refuses_a_full_box(enrolled_donor: Any, run_batch: Any, operato
         a.store_batch(batch=batch, box=small, password=PASSWORD, acting_user=operator)
     with pytest.raises(ValidationError, match="already exists"):
         a.create_box(tank="T2", rack="R", name="small", acting_user=operator)
+
+
+def test_one_click_from_the_donor_page(enrolled_donor: Any, run_batch: Any, client_as: Any) -> None:
+    donor = enrolled_donor()
+    batch = run_batch(donor, vials=1)
+    for role in ("investigator", "coordinator", "monitor"):
+        page = client_as(role).get(f"/donors/{donor.pseudonym}/").content.decode()
+        assert f'id="trace-link" href="/manufacturing/trace/donors/{donor.pseudonym}/"' in page
+    assert 'id="trace-link"' not in client_as("data_manager").get(f"/donors/{donor.pseudonym}/").content.decode()
+    page = client_as("coordinator").get(f"/manufacturing/trace/donors/{donor.pseudonym}/").content.decode()
+    assert f"{batch.din} S1234 00" in page and "Tank 1 / R1 / B1 / A1" in page
