@@ -83,7 +83,10 @@ def test_corrupted_header_and_text_bytes(flips: list[tuple[int, int]]) -> None:
 @given(
     st.sampled_from(KEYWORDS),
     st.one_of(
-        st.text(alphabet=st.characters(blacklist_characters="/"), max_size=12),
+        st.text(
+            alphabet=st.characters(blacklist_characters="/", blacklist_categories=("Cs",)),
+            max_size=12,
+        ),  # no lone surrogates: the test writer encodes TEXT as UTF-8
         st.integers(-(10**12), 10**12).map(str),
         st.sampled_from(
             ["0", "1", "3", "8", "24", "64", "65", "1e400", "nan", "-1", "1,2", "9" * 5000]
