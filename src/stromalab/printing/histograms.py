@@ -4,8 +4,9 @@ Draws the :class:`~stromalab.core.cytometry.histogram.MarkerHistogram` the pheno
 (``phenotype(..., histograms=True)``): each tube's counts as the share of its gated events per
 bin, control filled grey, stained outlined blue, the threshold as a dashed red line, on an asinh
 axis with the cofactor the bins were made with (so the bins look equally wide). matplotlib is
-imported only when a figure is drawn, through its object API and Agg canvas: no pyplot state,
-so it is safe in a threaded server.
+imported only when a figure is drawn, and used through its object API and Agg canvas, so no
+pyplot global state is involved; matplotlib's text layout is still not thread-safe, so a
+threaded server draws one figure at a time (``stromalab.web.quality.histograms`` holds a lock).
 """
 
 from __future__ import annotations
