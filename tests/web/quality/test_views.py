@@ -66,6 +66,19 @@ def test_panel_page_and_histogram_png(world: dict[str, str], client_as: Any) -> 
     png = client.get(f"/quality/panels/{world['fcs_panel_id']}/histogram-7.png")
     assert png["Content-Type"] == "image/png" and png.content.startswith(b"\x89PNG")
     assert client.get(f"/quality/panels/{world['fcs_panel_id']}/histogram-8.png").status_code == 404
+    assert body.count("SHA-256 verified") == 3
+
+
+def test_panel_page_flags_a_stored_file_changed_behind_our_back(world: dict[str, str], client_as: Any,
+                                                               media: Any) -> None:
+    import os
+
+    f = m.FcsFile.objects.filter(panel_id=world["fcs_panel_id"]).order_by("position").first()
+    path = media / f.stored_path
+    os.chmod(path, 0o600)
+    path.write_bytes(path.read_bytes() + b"tampered")
+    body = client_as("monitor").get(f"/quality/panels/{world['fcs_panel_id']}/").content.decode()
+    assert "missing or changed since upload" in body and body.count("SHA-256 verified") == 2
 
 
 def test_enter_correct_and_void_through_the_pages(batch: Any, analyst: Any, client_as: Any) -> None:

@@ -315,7 +315,7 @@ def _parse_uploads(control: Upload, stained: Sequence[Upload]) -> tuple[Any, lis
         except FcsError as e:
             raise ValidationError({"files": f"{e} — not a readable FCS file, nothing was stored"}) from e
     try:
-        result = phenotype(parsed[0], parsed[1:])
+        result = phenotype(parsed[0], parsed[1:], histograms=True)
     except FcsError as e:
         raise ValidationError({"files": f"{e} — nothing was stored"}) from e
     return parsed[0], parsed[1:], result
@@ -350,7 +350,9 @@ def upload_panel(*, batch: Batch, control: Upload, stained: Sequence[Upload], ac
     batch = _lock(batch)
     _assert_open_for_qc(batch)
     control_data, stained_data, result = _parse_uploads(control, stained)
-    phenotype_json = result.as_json()
+    from .histograms import finite
+
+    phenotype_json = finite(result.as_json(histograms=True))
     values = identity_values(phenotype_json["isct"]["criteria"])
     existing = current_results(batch)
     replaced = [t for t in values if t in existing]
@@ -401,32 +403,20 @@ def upload_panel(*, batch: Batch, control: Upload, stained: Sequence[Upload], ac
     return panel
 
 
-def panel_data(panel: m.FcsPanel) -> tuple[Any, list[Any]]:
-    """Read a panel's stored files back (SHA-256 checked): (control, [stained])."""
-    from stromalab.core.cytometry import parse_fcs
-
-    files = list(panel.files.order_by("position"))
-    parsed = [parse_fcs(storage.read(f.stored_path, f.sha256), f.original_name) for f in files]
-    return parsed[0], parsed[1:]
-
-
-_HISTOGRAMS: dict[tuple[int, tuple[str, ...]], list[Any]] = {}
-
-
 def panel_histograms(panel: m.FcsPanel) -> list[Any]:
-    """The panel's histograms, from its stored files (kept in memory for the last few panels:
-    a page shows each one as a separate image request)."""
-    from .histograms import panel_histograms as compute
+    """The panel's histograms of control against stained, as computed at upload."""
+    from .histograms import from_json
 
-    key = (panel.pk, tuple(panel.files.order_by("position").values_list("sha256", flat=True)))
-    cached = _HISTOGRAMS.get(key)
-    if cached is None:
-        control, stained = panel_data(panel)
-        cached = compute(control, stained)
-        while len(_HISTOGRAMS) >= 8:
-            _HISTOGRAMS.pop(next(iter(_HISTOGRAMS)), None)
-        _HISTOGRAMS[key] = cached
-    return cached
+    return from_json(panel.phenotype)
+
+
+def file_intact(f: m.FcsFile) -> bool:
+    """Whether the stored file still has the SHA-256 recorded at upload."""
+    try:
+        storage.read(f.stored_path, f.sha256)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 # --- release -------------------------------------------------------------------------------------

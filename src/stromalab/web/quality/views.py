@@ -156,15 +156,11 @@ def fcs_upload(request: Any, qc_batch: str) -> HttpResponse:
 @require_GET
 def panel_detail(request: Any, fcs_panel_id: int) -> HttpResponse:
     panel = get_object_or_404(m.FcsPanel.objects.select_related("batch", "uploaded_by"), pk=fcs_panel_id)
-    try:
-        histograms = actions.panel_histograms(panel)
-        problem = ""
-    except (ValueError, OSError) as e:  # a stored file missing or changed behind our back
-        histograms, problem = [], str(e)
+    files = [(f, actions.file_intact(f)) for f in panel.files.order_by("position")]
     return render(request, "quality/panel.html", {
-        "panel": panel, "batch": panel.batch, "files": panel.files.order_by("position"),
+        "panel": panel, "batch": panel.batch, "files": files,
         "criteria": panel.criteria(), "tubes": panel.phenotype.get("tubes", []),
-        "histograms": list(enumerate(histograms)), "problem": problem,
+        "histograms": list(enumerate(actions.panel_histograms(panel))),
         "results": panel.results.filter(voided_at__isnull=True).order_by("id")})
 
 
@@ -174,10 +170,7 @@ def histogram(request: Any, fcs_panel_id: int, histogram_index: int) -> HttpResp
     from .histograms import render_png
 
     panel = get_object_or_404(m.FcsPanel, pk=fcs_panel_id)
-    try:
-        histograms = actions.panel_histograms(panel)
-    except (ValueError, OSError) as e:
-        raise Http404(str(e)) from e
+    histograms = actions.panel_histograms(panel)
     if not 0 <= histogram_index < len(histograms):
         raise Http404("no such histogram")
     response = HttpResponse(render_png(histograms[histogram_index]), content_type="image/png")
