@@ -34,13 +34,17 @@ from reportlab.platypus import (
 _REPLACE = {"≥": ">=", "≤": "<=", "−": "-", "–": "-", "→": "->", "\u202f": " ", "\u00a0": " "}
 
 
-def plain(text: Any) -> str:
-    """Text the base fonts can show (WinAnsi), escaped for reportlab's paragraph markup."""
+def winansi(text: Any) -> str:
+    """Text the base fonts can show (WinAnsi)."""
     out = "" if text is None else str(text)
     for bad, good in _REPLACE.items():
         out = out.replace(bad, good)
-    out = out.encode("cp1252", errors="replace").decode("cp1252")
-    return escape(out)
+    return out.encode("cp1252", errors="replace").decode("cp1252")
+
+
+def plain(text: Any) -> str:
+    """:func:`winansi` text escaped for reportlab's paragraph markup."""
+    return escape(winansi(text))
 
 
 _STYLES = getSampleStyleSheet()
@@ -74,7 +78,7 @@ def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
     buffer = io.BytesIO()
     title = f"Certificate of analysis {data['batch']}"
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm,
-                            topMargin=14 * mm, bottomMargin=16 * mm, title=plain(title),
+                            topMargin=14 * mm, bottomMargin=16 * mm, title=winansi(title),
                             author="stromalab", invariant=1, pageCompression=1 if compress else 0)
     story: list[Any] = [_p("Certificate of analysis", _H1)]
     identity = [
@@ -129,10 +133,10 @@ def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
         if grid:
             story.append(Table(grid, colWidths=[91 * mm, 91 * mm]))
 
-    story.append(_p("Release decision", _H2))
     sig = data.get("signature")
     if sig:
         block = [
+            _p("Release decision", _H2),
             _p(f"Decision: {data['decision']}"),
             _p(f"Signed by: {sig['printed_name']}"),
             _p(f"Date and time: {sig['signed_at']} UTC"),
@@ -145,8 +149,18 @@ def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
             block.append(_p(f"Reason: {data['decision_reason']}"))
         story.append(KeepTogether(block))
     else:
+        story.append(_p("Release decision", _H2))
         story.append(_p("Not yet released: this document is a draft, not a certificate."))
     story.append(Spacer(1, 4 * mm))
     story.append(_p(f"Printed {data.get('printed_at', '')} UTC by stromalab. Pseudonymised record.", _CELL))
-    doc.build(story)
+    footer = winansi(f"Certificate of analysis - batch {data['batch']} - DIN {data.get('din', '')}")
+
+    def on_page(canvas: Any, document: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.drawString(14 * mm, 9 * mm, footer)
+        canvas.drawRightString(A4[0] - 14 * mm, 9 * mm, f"page {document.page}")
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
