@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.utils import translation
+
 from stromalab.web.i18n import mo_bytes, parse_po
 from stromalab.web.manufacturing import apps
 
@@ -22,6 +24,9 @@ def test_pages_in_french(enrolled_donor: Any, run_batch: Any, client_as: Any) ->
     batch = run_batch(enrolled_donor(), until="isolation")
     client = client_as("operator")
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
-    body = client.get(f"/manufacturing/batches/{batch.code}/").content.decode()
-    assert "Ensemencer le passage" in body and "Étapes" in body and "Isolement de la FVS" in body
-    assert "Lots" in client.get("/manufacturing/").content.decode()
+    try:
+        body = client.get(f"/manufacturing/batches/{batch.code}/").content.decode()
+        assert "Ensemencer le passage" in body and "Étapes" in body and "Isolement de la FVS" in body
+        assert "Lots" in client.get("/manufacturing/").content.decode()
+    finally:
+        translation.activate("en")  # the middleware leaves the thread's language set

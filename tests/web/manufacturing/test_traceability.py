@@ -156,3 +156,18 @@ def test_one_click_from_the_donor_page(enrolled_donor: Any, run_batch: Any, clie
     assert 'id="trace-link"' not in client_as("data_manager").get(f"/donors/{donor.pseudonym}/").content.decode()
     page = client_as("coordinator").get(f"/manufacturing/trace/donors/{donor.pseudonym}/").content.decode()
     assert f"{batch.din} S1234 00" in page and "Tank 1 / R1 / B1 / A1" in page
+
+
+def test_withdrawal_stops_processing_but_not_rejection(enrolled_donor: Any, run_batch: Any, study: Any,
+                                                       operator: Any) -> None:
+    from stromalab.web.donors.actions import DonorLocked
+    from tests.web.manufacturing.test_state_machine import isolation, refused
+
+    donor = enrolled_donor()
+    batch = run_batch(donor, until="receipt")
+    withdraw(donor, study, enrolled_donor.investigator)
+    refused(lambda: isolation(batch, operator), f"batch {batch.code}", "consent withdrawn",
+            "may not be processed further", error=DonorLocked)
+    a.reject_step(step=batch.steps.get(kind="isolation"), reason="consent withdrawn", acting_user=operator)
+    batch.refresh_from_db()
+    assert batch.status == "rejected"

@@ -161,11 +161,18 @@ def _text(value: Any, what: str, *, required: bool = True, max_length: int = 200
     return text
 
 
-def _lock(batch: Batch) -> Batch:
+def _lock(batch: Batch, *, material_use: bool = True) -> Batch:
+    """Lock the batch row; refuse a rejected or voided batch and, when the step uses the
+    material (``material_use``), a donor whose consent no longer allows it."""
     locked = Batch.objects.select_for_update(of=("self",)).select_related("donation__donor").get(pk=batch.pk)
     if locked.status in (Batch.REJECTED, Batch.VOIDED):
         raise TransitionError(f"batch {locked.code}: the batch is {locked.get_status_display()}; "
                               "no further step can be recorded")
+    if material_use:
+        try:
+            assert_material_use_allowed(locked.donation.donor)
+        except PermissionDenied as e:
+            raise DonorLocked(f"batch {locked.code}: {e}; the material may not be processed further") from e
     return locked
 
 
@@ -661,7 +668,7 @@ def reject_step(*, step: Step, reason: str, acting_user: Any) -> Step:
     """Reject a planned or in-progress step: the batch is rejected, its containers too."""
     check_role(acting_user, WRITERS)
     reason = _text(reason, "reason", max_length=1000)
-    batch = _lock(step.batch)
+    batch = _lock(step.batch, material_use=False)
     step = Step.objects.select_for_update().get(pk=step.pk)
     if step.state in (Step.DONE, Step.REJECTED):
         raise TransitionError(f"batch {batch.code}: rejecting {step.label} refused: it is already "
@@ -733,6 +740,11 @@ def containers_of_donor(donor: Donor) -> list[Container]:
 
 
 _CONTAINER_ID = re.compile(r"\s*([A-Za-z]\d{12})\s+([A-Za-z]\d{4})\s+(\w{2})\s*")
+
+
+def is_container_identifier(text: str) -> bool:
+    """``G123426000001 S1234 A0``: one container, not a whole donation."""
+    return _CONTAINER_ID.fullmatch(text or "") is not None
 
 
 def find_by_label(text: str) -> tuple[isbt128.DinReading, Donation | None, list[Container]]:

@@ -79,13 +79,15 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _signature_text(step: Step) -> str:
+def _signature_rows(step: Step) -> list[list[str]]:
+    """Printed name, date and time, meaning, and whether the content is still the one signed."""
     sig = step.signature
     if sig is None:
-        return "not signed"
+        return [["signature", "not signed"]]
     state = "matches the signed content" if step.signature_matches() else \
         "NO LONGER MATCHES the signed content"
-    return f"{sig.manifestation()} — {state}"
+    return [["signed by", sig.printed_name], ["signed at", f"{sig.signed_at:%Y-%m-%d %H:%M:%S} UTC"],
+            ["meaning", sig.meaning], ["signature", state]]
 
 
 def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
@@ -115,7 +117,7 @@ def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
             rows.append(["rejected because", Paragraph(step.rejected_reason, small)])
         for verdict in actions.step_verdicts(step):
             rows.append([f"limit {verdict.test_id}", f"{verdict.value} vs {verdict.limit}: {verdict.status}"])
-        rows.append(["signature", Paragraph(_signature_text(step), small)])
+        rows.extend(_signature_rows(step))
         table = Table(rows, colWidths=[45 * mm, 130 * mm])
         table.setStyle(grid)
         story.append(table)

@@ -327,8 +327,7 @@ def trace(request: Any) -> HttpResponse:
         except Isbt128Error as e:
             context["error"] = str(e)
         else:
-            if len(containers) == 1 and donation is not None and request.GET.get("go") != "0" and \
-                    " " in form.cleaned_data["q"].strip() and len(form.cleaned_data["q"].split()) == 3:
+            if len(containers) == 1 and actions.is_container_identifier(form.cleaned_data["q"]):
                 return redirect("manufacturing:container", container_id=containers[0].pk)
             context.update(reading=reading, donation=donation, containers=containers)
     return render(request, "manufacturing/trace.html", context)
