@@ -56,3 +56,5 @@ def test_order_statistics_and_empty_selection() -> None:
         percentile(values, 50.0, np.zeros(values.size, dtype=bool))
     with pytest.raises(ValueError):
         order_statistics(values, (300_000,))
+    with pytest.raises(ValueError):
+        percentile(values, 100.5)

@@ -29,7 +29,10 @@ _MARGIN_SDS = 5.0
 
 
 def percentile(values: Column, q: float, where: Mask | None = None) -> float:
-    """``float(np.percentile(values[where], q))``; ValueError when nothing is selected."""
+    """``float(np.percentile(values[where], q))``; ValueError when nothing is selected or
+    ``q`` is outside 0-100."""
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile {q} is outside 0-100")
     count = _selected(values, where)
     virtual = (count - 1) * (q / 100)
     if virtual >= count - 1:  # numpy takes the last value, and its gamma is measured from -1
