@@ -12,7 +12,7 @@ Every path is whole-array numpy: one ``frombuffer`` over the segment, either as 
 no type for (24, 40, 48, 56 bits) are read as byte groups and widened by copying them into an
 8-byte buffer viewed as uint64. The events x channels records are turned into channel rows
 block by block, so each block's transpose (and byte swap) happens in cache: one pass, about
-3x faster than numpy's transpose-and-copy of the whole array.
+twice as fast as numpy's transpose-and-copy of the whole array.
 """
 
 from __future__ import annotations

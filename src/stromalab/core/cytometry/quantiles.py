@@ -6,7 +6,7 @@ selection and partitions all of it (plus the first and last element, for its NaN
 strided sample (about 33,000 values) brackets the wanted ranks, one pass counts the values below
 the bracket and keeps the few inside it, and only those are partitioned. The bracket is wide
 enough (5 binomial standard deviations) that it nearly always holds; when it does not (a
-periodic pattern aliasing the sample, heavy ties), the full partition is used instead, so the
+periodic pattern aliasing the sample), the full partition is used instead, so the
 result never depends on the sample. Interpolation repeats numpy's own arithmetic step for step
 (``_quantile`` / ``_lerp`` in numpy 2, ``_median`` for the mean of the two middle values), in
 float64 whatever the column's type, so a float32 column gives what ``np.percentile`` gives on
