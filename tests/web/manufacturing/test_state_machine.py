@@ -240,3 +240,26 @@ def test_dispatch_of_a_non_released_container_is_refused(enrolled_donor: Any, ru
     m.Container.objects.filter(pk=container.pk).update(status="rejected")
     refused(lambda: a.dispatch_container(container=container, destination="ward 3", reason="infusion",
                                          acting_user=operator), "rejected", error=a.TransitionError)
+
+
+def test_pages_show_the_refusal_and_write_nothing(enrolled_donor: Any, run_batch: Any, client_as: Any,
+                                                  operator: Any) -> None:
+    batch = run_batch(enrolled_donor(), until="harvest")
+    client = client_as("operator", operator)
+    url = f"/manufacturing/batches/{batch.code}/"
+    before = snapshot()
+    body = client.post(url + "isolation/", {"isolated_at": "2026-01-01T10:00", "cell_count": "1000",
+                                            "viability_pct": "80", "password": PASSWORD}, follow=True
+                       ).content.decode()
+    assert f"batch {batch.code}: SVF isolation refused: receipt must be done first" in body
+    assert snapshot() == before
+    body = client.post(url + "receipt/", {"received_at": later(2).strftime("%Y-%m-%dT%H:%M"), "temperature_c": "5",
+                                          "integrity": "intact", "mass_g": "50", "password": "not mine"},
+                       follow=True).content.decode()
+    assert "password incorrect" in body
+    operator.refresh_from_db()
+    assert operator.failed_logins == 1  # counted, like a failed login
+    assert m.Step.objects.get(batch=batch, kind="receipt").state == "planned"
+    # a monitor reads the page but cannot post a step
+    assert client_as("monitor").post(url + "receipt/", {}).status_code == 403
+    assert 'id="receipt-form"' not in client_as("monitor").get(url).content.decode()
