@@ -1,4 +1,3 @@
-# ruff: noqa: RUF012  (Django Meta/choices class attributes)
 """Users (one role each), API tokens and electronic signatures."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF012  (Django Meta/choices class attributes)
 """Audit events and the chain head.
 
 ``AuditEvent.id`` is assigned by the chain (1, 2, 3, ... without gaps), not by a database

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF012  (Django Meta/choices class attributes)
 """Studies, donors (pseudonymous), the separate identity store, information sheets and consent."""
 
 from __future__ import annotations

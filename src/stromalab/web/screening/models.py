@@ -1,4 +1,3 @@
-# ruff: noqa: RUF012  (Django Meta/choices class attributes)
 """Screening case report form, coded history, data queries, eligibility decision, enrollment."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF012  (Django Meta/choices class attributes)
 """Make audit_auditevent append-only: the database refuses UPDATE and DELETE (and TRUNCATE on
 PostgreSQL). Vendor-specific SQL, from stromalab.web.audit.triggers."""
 
