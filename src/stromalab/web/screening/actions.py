@@ -142,20 +142,12 @@ def _refresh(screening: m.Screening, acting_user: Any, *, strict: bool = True) -
     return ev
 
 
-@transaction.atomic
-def save_screening(*, donor: Donor, data: dict[str, Any], acting_user: Any, reason: str = "") -> Evaluation:
-    """Enter or change screening data.
+def apply_data(screening: m.Screening, data: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Apply CRF ``data`` to ``screening`` in memory (nothing saved) and return the changes.
 
-    ``data`` holds any of :attr:`Screening.SCALAR_FIELDS` (ISO dates, numbers, enumerations as
-    in the screening record format), ``serology`` (test -> result) and ``answers``
-    (criterion id -> yes/no). Empty values clear a field. Changing a value already entered
-    needs ``reason``. An inconsistent record (e.g. birth date after the screening date) is
-    refused, naming the field.
+    Shared by :func:`save_screening` and the form's live preview, so that what the page
+    previews is exactly what saving would store. Raises ValidationError naming the field.
     """
-    check_role(acting_user, ENTRY_ROLES, roles.WAREHOUSE_ANALYST)  # warehouse facts (web/warehouse)
-    donor = Donor.objects.select_for_update().get(pk=donor.pk)
-    assert_data_entry_allowed(donor)
-    screening = _screening_for(donor, acting_user)
     protocol = protocol_for(screening)
     changes: dict[str, tuple[Any, Any]] = {}
     for field, raw in data.items():
@@ -202,6 +194,37 @@ def save_screening(*, donor: Donor, data: dict[str, Any], acting_user: Any, reas
             screening.answers = answers
         else:
             raise ValidationError({field: "unknown screening field"})
+    return changes
+
+
+def preview_screening(*, donor: Donor, data: dict[str, Any]) -> Evaluation:
+    """What the criteria would be if ``data`` were saved: the form's live status.
+
+    Changes nothing and writes no audit event (it is not a change of study data); the same
+    :func:`apply_data` as saving is applied to an in-memory copy of the screening.
+    """
+    screening = m.Screening.objects.select_related("donor").filter(donor=donor).first()
+    if screening is None:
+        screening = m.Screening(donor=donor)
+    apply_data(screening, data)
+    return evaluate(screening)
+
+
+@transaction.atomic
+def save_screening(*, donor: Donor, data: dict[str, Any], acting_user: Any, reason: str = "") -> Evaluation:
+    """Enter or change screening data.
+
+    ``data`` holds any of :attr:`Screening.SCALAR_FIELDS` (ISO dates, numbers, enumerations as
+    in the screening record format), ``serology`` (test -> result) and ``answers``
+    (criterion id -> yes/no). Empty values clear a field. Changing a value already entered
+    needs ``reason``. An inconsistent record (e.g. birth date after the screening date) is
+    refused, naming the field.
+    """
+    check_role(acting_user, ENTRY_ROLES, roles.WAREHOUSE_ANALYST)  # warehouse facts (web/warehouse)
+    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+    assert_data_entry_allowed(donor)
+    screening = _screening_for(donor, acting_user)
+    changes = apply_data(screening, data)
     if changes:
         try:
             record_changes(acting_user=acting_user, record=screening, changes=changes, reason=reason)

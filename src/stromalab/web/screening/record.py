@@ -49,14 +49,15 @@ def build_record(screening: Screening) -> dict[str, Any]:
         record["serology"] = dict(sorted(s.serology.items()))
     if s.pregnancy_result and s.pregnancy_date:
         record["pregnancy_test"] = {"result": s.pregnancy_result, "date": s.pregnancy_date.isoformat()}
-    record["conditions"] = [
-        {"code": c.code, "onset": c.start.isoformat(), "end": _iso(c.end)}
-        for c in s.conditions.filter(voided_at__isnull=True).order_by("start", "id")
-    ]
-    record["medications"] = [
-        {"code": m.code, "start": m.start.isoformat(), "end": _iso(m.end)}
-        for m in s.medications.filter(voided_at__isnull=True).order_by("start", "id")
-    ]
+    if s.pk is not None:  # an unsaved screening (live preview of a first entry) has no history
+        record["conditions"] = [
+            {"code": c.code, "onset": c.start.isoformat(), "end": _iso(c.end)}
+            for c in s.conditions.filter(voided_at__isnull=True).order_by("start", "id")
+        ]
+        record["medications"] = [
+            {"code": m.code, "start": m.start.isoformat(), "end": _iso(m.end)}
+            for m in s.medications.filter(voided_at__isnull=True).order_by("start", "id")
+        ]
     if s.answers:
         record["answers"] = dict(sorted(s.answers.items()))
     return {k: v for k, v in record.items() if v is not None and v != [] and v != {}}

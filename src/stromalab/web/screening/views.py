@@ -61,9 +61,7 @@ def crf(request: Any, pseudonym: str) -> HttpResponse:
     else:
         form = ScreeningForm(initial=ScreeningForm.initial_from(screening), answer_criteria=answer_criteria)
     ev = evaluate(screening) if screening else None
-    results = ev.results if ev else [
-        {"id": c.id, "kind": c.kind, "text": c.text, "status": "unknown", "reason": "not screened yet",
-         "discrepancy": False} for c in protocol.criteria]
+    results = ev.results if ev else _not_screened(protocol)
     return render(request, "screening/crf.html", {
         "donor": donor, "screening": screening, "form": form, "results": results,
         "verdict": ev.verdict if ev else "incomplete",
@@ -75,6 +73,42 @@ def crf(request: Any, pseudonym: str) -> HttpResponse:
         "can_query": has_role(request.user, roles.DATA_MANAGER),
         "folder": str(protocol.folder),
     })
+
+
+@require_role(actions.ENTRY_ROLES)
+@require_http_methods(["POST"])
+def preview(request: Any, pseudonym: str) -> HttpResponse:
+    """The criteria for the form as currently typed, unsaved (the page's live status)."""
+    donor = get_object_or_404(Donor.objects.select_related("study"), pseudonym=pseudonym)
+    from stromalab.core.protocol import load_protocol
+
+    protocol = load_protocol(donor.study_id)
+    answer_criteria = [c for c in protocol.criteria if c.id in protocol.answer_ids]
+    form = ScreeningForm(request.POST, answer_criteria=answer_criteria)
+    screening = _screening(donor)
+    problem = ""
+    ev = None
+    if form.is_valid():
+        try:
+            ev = actions.preview_screening(donor=donor, data=form.to_action_data())
+        except ValidationError as e:
+            problem = "; ".join(f"{k}: {' '.join(v)}" for k, v in e.message_dict.items()) \
+                if hasattr(e, "error_dict") else "; ".join(e.messages)
+    else:
+        problem = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+    if ev is None:  # show what is stored, and why the typed values could not be evaluated
+        ev = evaluate(screening) if screening else None
+    results = ev.results if ev else _not_screened(protocol)
+    return render(request, "screening/_live.html", {
+        "results": results, "verdict": ev.verdict if ev else "incomplete",
+        "problem": problem or (ev.error if ev else ""),
+        "unsaved": True,
+    })
+
+
+def _not_screened(protocol: Any) -> list[dict[str, Any]]:
+    return [{"id": c.id, "kind": c.kind, "text": c.text, "status": "unknown", "reason": "not screened yet",
+             "discrepancy": False} for c in protocol.criteria]
 
 
 def _attach(form: Any, e: Exception) -> None:
