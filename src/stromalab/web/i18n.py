@@ -14,20 +14,24 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
 def parse_po(text: str) -> dict[str, str]:
-    """msgid -> msgstr of a .po file (singular entries; fuzzy entries skipped)."""
+    """msgid -> msgstr of a .po file (singular entries; fuzzy entries skipped). An entry with a
+    ``msgctxt`` is keyed ``context + "\\x04" + msgid``, as ``pgettext`` looks it up."""
     entries: dict[str, str] = {}
+    msgctxt: list[str] | None = None
     msgid: list[str] | None = None
     msgstr: list[str] | None = None
     current: list[str] | None = None
     fuzzy = False
 
     def flush() -> None:
-        nonlocal msgid, msgstr, fuzzy
+        nonlocal msgctxt, msgid, msgstr, fuzzy
         if msgid is not None and msgstr is not None and not fuzzy:
             key, value = "".join(msgid), "".join(msgstr)
+            if msgctxt is not None:
+                key = "".join(msgctxt) + "\x04" + key
             if value or key == "":
                 entries[key] = value
-        msgid = msgstr = None
+        msgctxt = msgid = msgstr = None
         fuzzy = False
 
     for raw in text.splitlines():
@@ -38,6 +42,13 @@ def parse_po(text: str) -> dict[str, str]:
         elif line.startswith("#") or not line:
             if msgstr is not None:
                 flush()
+        elif line.startswith("msgctxt "):
+            if msgstr is not None:
+                was_fuzzy = fuzzy
+                flush()
+                fuzzy = was_fuzzy
+            msgctxt = [ast.literal_eval(line[8:])]
+            current = msgctxt
         elif line.startswith("msgid "):
             if msgstr is not None:
                 was_fuzzy = fuzzy
