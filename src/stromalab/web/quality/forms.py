@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -26,7 +27,8 @@ class ResultForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    step = forms.ChoiceField(choices=[("correct", _("Correct")), ("void", _("Void"))], initial="correct")
+    step = forms.ChoiceField(label=_("Step"), choices=[("correct", _("Correct")), ("void", _("Void"))],
+                             initial="correct")
     value = forms.CharField(label=_("Result"), max_length=100, required=False)
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     requested_dose = forms.CharField(label=_("Requested dose (cells)"), max_length=24, required=False)
@@ -67,7 +69,8 @@ class OosCloseForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("release", _("Release")), ("reject", _("Reject"))])
+    decision = forms.ChoiceField(label=_("Decision"), choices=[
+        ("release", pgettext_lazy("verb", "Release")), ("reject", pgettext_lazy("verb", "Reject"))])
     reason = forms.CharField(label=_("Reason (required to reject)"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
     password = forms.CharField(label=_("Your password (electronic signature)"), widget=forms.PasswordInput)

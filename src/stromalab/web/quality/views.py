@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stromalab.web.accounts import actions as account_actions
@@ -26,6 +27,14 @@ from .permissions import ANALYSTS, OOS_CLOSERS, READERS, RELEASERS
 
 #: largest FCS file accepted by upload (bytes)
 MAX_FCS_BYTES = 512 * 1024 * 1024
+
+#: the words shown for a result's status or a panel's ISCT verdict (the stored values stay English)
+STATUS_LABELS = {"pass": gettext_lazy("pass"), "fail": gettext_lazy("fail"), "missing": gettext_lazy("missing"),
+                 "invalid": gettext_lazy("invalid"), "incomplete": gettext_lazy("incomplete")}
+
+
+def _status(value: str) -> str:
+    return str(STATUS_LABELS.get(value, value))
 
 
 def _errors(request: Any, e: Exception) -> None:
@@ -87,7 +96,7 @@ def result_add(request: Any, qc_batch: str) -> HttpResponse:
             _errors(request, e)
         else:
             messages.success(request, _("Result recorded: %(test)s %(value)s — %(status)s") % {
-                "test": result.test_name, "value": result.shown_value, "status": result.status})
+                "test": result.test_name, "value": result.shown_value, "status": _status(result.status)})
     else:
         messages.error(request, form.errors.as_text())
     return redirect("quality:batch", qc_batch=batch.code)
@@ -148,7 +157,7 @@ def fcs_upload(request: Any, qc_batch: str) -> HttpResponse:
     except (ValidationError, PermissionDenied) as e:
         _errors(request, e)
         return redirect("quality:batch", qc_batch=batch.code)
-    messages.success(request, _("Panel stored: ISCT verdict %(verdict)s.") % {"verdict": panel.verdict})
+    messages.success(request, _("Panel stored: ISCT verdict %(verdict)s.") % {"verdict": _status(panel.verdict)})
     return redirect("quality:panel", fcs_panel_id=panel.pk)
 
 
