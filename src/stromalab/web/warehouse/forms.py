@@ -16,7 +16,9 @@ class PrescreenForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["source"].choices = [(s.name, s.label) for s in sources.configured()]  # type: ignore[attr-defined]
+        self.fields["source"].choices = [  # type: ignore[attr-defined]
+            (s.name, _("%(name)s (synthetic demonstration data)") % {"name": s.name} if s.demo else s.name)
+            for s in sources.configured()]
 
 
 class RegisterForm(forms.Form):
