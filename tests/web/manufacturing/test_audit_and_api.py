@@ -13,7 +13,7 @@ from django.test import Client
 from stromalab.web.accounts import roles
 from stromalab.web.audit.chain import verify_chain
 from stromalab.web.audit.models import AuditEvent
-from stromalab.web.manufacturing.models import Batch, Box, Container, Step
+from stromalab.web.manufacturing.models import Batch, Box, Container, Deviation, Step
 from tests.web.conftest import PASSWORD
 from tests.web.manufacturing.conftest import t0
 
@@ -111,13 +111,17 @@ def test_batch_through_the_api(enrolled_donor: Any, client_as: Any, operator: An
 
 
 @pytest.fixture()
-def mworld(enrolled_donor: Any, run_batch: Any) -> dict[str, str]:
+def mworld(enrolled_donor: Any, run_batch: Any, operator: Any) -> dict[str, str]:
+    from stromalab.web.manufacturing.actions import record_deviation
+
     donor = enrolled_donor()
     batch = run_batch(donor, vials=2)
     open_batch = run_batch(enrolled_donor(), until="isolation")
+    deviation = record_deviation(batch=batch, description="door left open", reason="closed at once",
+                                 acting_user=operator)
     return {"code": batch.code, "container_id": str(batch.containers.first().pk),
             "box_id": str(Box.objects.get().pk), "step_id": str(open_batch.steps.get(kind="freezing").pk),
-            "pseudonym": donor.pseudonym}
+            "pseudonym": donor.pseudonym, "deviation_id": str(deviation.pk)}
 
 
 @pytest.mark.parametrize("role", [*roles.ALL, "anonymous"])
@@ -156,3 +160,4 @@ def test_manufacturing_urls_against_every_role_with_a_real_batch(role: str, mwor
     assert not problems, f"{role}: {problems}"
     # nothing written by empty submissions
     assert Container.objects.filter(status="quarantine").count() == 2
+    assert Deviation.objects.get(pk=mworld["deviation_id"]).status == "open"

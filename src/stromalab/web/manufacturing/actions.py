@@ -11,7 +11,9 @@ since each action is one transaction nothing is half-written. Steps are complete
 operator's electronic signature (password re-asked, :func:`stromalab.web.accounts.actions.sign`).
 A value outside an in-process limit of ``protocols/<study>/manufacturing.yaml`` is never
 silently accepted: the action refuses it unless the operator gives a deviation reason, and
-then records a :class:`~.models.Deviation` in the same transaction.
+then records a :class:`~.models.Deviation` in the same transaction. The qualified person closes
+a deviation after its investigation (:func:`close_deviation`, signed "reviewed"); an open
+deviation blocks the batch's release in the quality app.
 
 Settings (or environment variables of the same name):
 
@@ -53,7 +55,7 @@ from stromalab.web.donors.actions import DonorLocked, assert_material_use_allowe
 from stromalab.web.donors.models import Donor
 
 from .models import Batch, Box, Container, Deviation, DinCounter, Donation, Movement, Step
-from .permissions import WRITERS
+from .permissions import DEVIATION_CLOSERS, WRITERS
 
 DEFAULT_FIN = "G1234"
 DEFAULT_PRODUCT_CODE = "S1234"
@@ -704,6 +706,64 @@ def record_deviation(*, batch: Batch, description: str, reason: str, acting_user
     record_event(acting_user=acting_user, action="create", record=deviation,
                  new={"check": "manual", "description": deviation.description,
                       "step": step.label if step else None}, reason=deviation.reason)
+    return deviation
+
+
+def _deviation_closed_message(deviation: Deviation) -> str:
+    by = deviation.closed_by.printed_name if deviation.closed_by_id else "?"
+    at = f"{deviation.closed_at:%Y-%m-%d %H:%M} UTC" if deviation.closed_at else "?"
+    return (f"batch {deviation.batch.code}: {deviation.label} is already closed (by {by} on {at}, "
+            f"{deviation.get_impact_display()}): a closed deviation cannot be closed again or changed")
+
+
+@transaction.atomic
+def close_deviation(*, deviation: Deviation, impact: str, conclusion: str, password: str,
+                    acting_user: Any) -> Deviation:
+    """Close a deviation after its investigation, with the closer's e-signature.
+
+    Who: the qualified person (:data:`~.permissions.DEVIATION_CLOSERS`). Closing a deviation
+    decides whether a departure from the process affected the product, which is a quality
+    decision: it belongs to the person who weighs the batch record at release (compliance.md:
+    "review and release (or reject) batches"), not to the operator who recorded the deviation
+    and is party to it. The quality app closes out-of-specification records the same way. Four
+    eyes: whoever recorded the deviation may not close it, whatever their role now.
+
+    ``impact`` is the investigation's verdict on the product: ``none``, ``acceptable`` or
+    ``product_rejected`` (:attr:`Deviation.IMPACTS`); ``conclusion`` (required) is the summary
+    of the investigation. The signature (password re-asked, meaning "reviewed") covers
+    :meth:`Deviation.signed_content`; a wrong password raises
+    :class:`~stromalab.web.accounts.actions.SignatureError` and nothing is written (the caller
+    counts the failure toward the lockout). The change of status, impact and conclusion is
+    audited. A closed deviation is never closed again nor changed (:class:`TransitionError`),
+    and nothing is deleted. Closing with impact ``product_rejected`` does not change the
+    batch: the quality app then refuses release and the qualified person rejects the batch
+    there (its own signature and reason).
+    """
+    check_role(acting_user, DEVIATION_CLOSERS)
+    Batch.objects.select_for_update(of=("self",)).get(pk=deviation.batch_id)  # same lock order as release
+    deviation = (Deviation.objects.select_for_update(of=("self",))
+                 .select_related("batch", "step", "closed_by").get(pk=deviation.pk))
+    if deviation.status != Deviation.OPEN:
+        raise TransitionError(_deviation_closed_message(deviation))
+    if deviation.recorded_by_id == acting_user.pk:
+        raise PermissionDenied(f"four eyes: {acting_user.username} recorded {deviation.label}; another "
+                               "qualified person must close it")
+    if impact not in dict(Deviation.IMPACTS):
+        raise ValidationError(f"impact on the product: one of {', '.join(dict(Deviation.IMPACTS))}, "
+                              f"got {impact!r}")
+    conclusion = _text(conclusion, "conclusion", required=False, max_length=4000)
+    if not conclusion:
+        raise ValidationError("conclusion: the investigation's summary and conclusion are required")
+    deviation.impact, deviation.conclusion = impact, conclusion
+    signature = sign(acting_user=acting_user, password=password, meaning=Signature.REVIEWED,
+                     record_type="manufacturing.Deviation", record_id=str(deviation.pk),
+                     content=deviation.signed_content(), subject=deviation.batch.code)
+    deviation.status, deviation.closed_at, deviation.closed_by, deviation.signature = (
+        Deviation.CLOSED, timezone.now(), acting_user, signature)
+    deviation.save(update_fields=["status", "impact", "conclusion", "closed_at", "closed_by", "signature"])
+    record_changes(acting_user=acting_user, record=deviation, action="close", reason=conclusion,
+                   changes={"status": (Deviation.OPEN, Deviation.CLOSED), "impact": ("", impact),
+                            "conclusion": ("", conclusion)})
     return deviation
 
 

@@ -19,8 +19,8 @@ from stromalab.web.accounts.permissions import api_op
 from stromalab.web.donors.models import Donor
 
 from . import actions
-from .models import Batch, Box, Container, Step
-from .permissions import READERS, TRACE_READERS, WRITERS
+from .models import Batch, Box, Container, Deviation, Step
+from .permissions import DEVIATION_CLOSERS, READERS, TRACE_READERS, WRITERS
 
 router = Router(tags=["manufacturing"])
 
@@ -164,6 +164,32 @@ class DeviationIn(Schema):
     reason: str
 
 
+class DeviationCloseIn(Schema):
+    impact: str
+    conclusion: str
+    password: str
+
+
+class DeviationOut(Schema):
+    id: int
+    batch: str
+    step: str | None = None
+    check: str
+    description: str
+    value: str
+    limit: str
+    reason: str
+    recorded_by: str
+    recorded_at: str
+    status: str
+    impact: str
+    conclusion: str
+    closed_by: str | None = None
+    closed_at: str | None = None
+    signature: str | None = None
+    signature_matches: bool | None = None
+
+
 class TraceOut(Schema):
     din: str
     donor: str | None = None
@@ -193,6 +219,17 @@ def _container_out(c: Container) -> dict[str, Any]:
             "product_code": c.product_code, "product_description": c.product_description, "batch": c.batch.code,
             "donor": c.batch.donation.donor.pseudonym, "status": c.effective_status, "stored_status": c.status,
             "location": c.location}
+
+
+def _deviation_out(d: Deviation) -> dict[str, Any]:
+    return {"id": d.pk, "batch": d.batch.code, "step": d.step.label if d.step_id else None, "check": d.check_id,
+            "description": d.description, "value": d.value, "limit": d.limit, "reason": d.reason,
+            "recorded_by": d.recorded_by.username, "recorded_at": d.recorded_at.isoformat(), "status": d.status,
+            "impact": d.impact, "conclusion": d.conclusion,
+            "closed_by": d.closed_by.username if d.closed_by_id else None,
+            "closed_at": d.closed_at.isoformat() if d.closed_at else None,
+            "signature": d.signature.manifestation() if d.signature_id else None,
+            "signature_matches": d.signature_matches()}
 
 
 def _batch(code: str) -> Batch:
@@ -286,6 +323,21 @@ def record_deviation(request: Any, code: str, payload: DeviationIn) -> Any:
     d = actions.record_deviation(batch=_batch(code), description=payload.description, reason=payload.reason,
                                  acting_user=request.auth)
     return 201, {"id": d.pk, "check": d.check_id, "description": d.description, "reason": d.reason}
+
+
+@api_op(router, "GET", "/batches/{code}/deviations", READERS, response=list[DeviationOut])
+def list_deviations(request: Any, code: str) -> Any:
+    qs = _batch(code).deviations.select_related("batch", "step", "recorded_by", "closed_by", "signature")
+    return [_deviation_out(d) for d in qs]
+
+
+@api_op(router, "POST", "/batches/{code}/deviations/{deviation_id}/close", DEVIATION_CLOSERS, response=DeviationOut)
+def close_deviation(request: Any, code: str, deviation_id: int, payload: DeviationCloseIn) -> Any:
+    deviation = get_object_or_404(Deviation, pk=deviation_id, batch=_batch(code))
+    d = _signed(request, lambda: actions.close_deviation(deviation=deviation, impact=payload.impact,
+                                                         conclusion=payload.conclusion, password=payload.password,
+                                                         acting_user=request.auth))
+    return _deviation_out(d)
 
 
 @api_op(router, "GET", "/batches/{code}/containers", READERS, response=list[ContainerOut])

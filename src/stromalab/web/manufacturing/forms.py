@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stromalab.web.donors.models import Donor
 
-from .models import Box, Container
+from .models import Box, Container, Deviation
 
 _DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
@@ -132,6 +132,16 @@ class ReasonForm(forms.Form):
 class DeviationForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(label=_("Reason / immediate action"), max_length=2000)
+
+
+class DeviationCloseForm(forms.Form):
+    """Closing a deviation after its investigation: impact, conclusion, e-signature ("reviewed")."""
+
+    impact = forms.ChoiceField(label=_("Impact on the product"), choices=Deviation.IMPACTS)
+    conclusion = forms.CharField(label=_("Investigation summary and conclusion"), max_length=4000,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    password = forms.CharField(label=_("Your password (electronic signature, meaning \"reviewed\")"),
+                               widget=forms.PasswordInput)
 
 
 class LookupForm(forms.Form):

@@ -204,10 +204,23 @@ class Deviation(models.Model):
     """A departure from the process or an in-process limit, with the operator's reason.
 
     ``check_id`` is the in-process limit's id from ``manufacturing.yaml`` (e.g. ``receipt-delay``)
-    or ``manual``; ``value`` and ``limit`` are as shown to people."""
+    or ``manual``; ``value`` and ``limit`` are as shown to people.
+
+    ``status``: ``open`` when recorded; ``closed`` once investigated
+    (:func:`~stromalab.web.manufacturing.actions.close_deviation`), with the investigation's
+    ``conclusion``, its ``impact`` on the product (none / acceptable / product rejected),
+    ``closed_by``/``closed_at`` and the closer's ``signature`` (meaning "reviewed") bound to
+    :meth:`signed_content`. An open deviation blocks the batch's release (quality app); a closed
+    one never changes again."""
 
     OPEN, CLOSED = "open", "closed"
     STATUSES = [(OPEN, _("open")), (CLOSED, _("closed"))]
+    IMPACT_NONE, IMPACT_ACCEPTABLE, IMPACT_PRODUCT_REJECTED = "none", "acceptable", "product_rejected"
+    IMPACTS = [
+        (IMPACT_NONE, _("no impact on the product")),
+        (IMPACT_ACCEPTABLE, _("impact acceptable")),
+        (IMPACT_PRODUCT_REJECTED, _("product rejected")),
+    ]
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="deviations")
     step = models.ForeignKey(Step, on_delete=models.PROTECT, null=True, blank=True, related_name="deviations")
     check_id = models.CharField(max_length=64)
@@ -218,13 +231,40 @@ class Deviation(models.Model):
     status = models.CharField(max_length=8, choices=STATUSES, default=OPEN)
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    impact = models.CharField(max_length=16, choices=IMPACTS, blank=True)
+    conclusion = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    signature = models.OneToOneField(Signature, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
 
     class Meta:
         ordering = ["recorded_at", "id"]
 
+    def __str__(self) -> str:
+        return f"deviation {self.pk} ({self.check_id})"
+
     @property
     def audit_subject(self) -> str:
         return self.batch.code
+
+    @property
+    def label(self) -> str:
+        """How people name it: ``deviation 12 (receipt-delay: Time from harvest … outside …)``."""
+        return f"deviation {self.pk} ({self.check_id}: {self.description})"
+
+    def signed_content(self) -> dict[str, Any]:
+        """What the closer's signature covers: the deviation as recorded and its investigation."""
+        return {"deviation": self.pk, "batch": self.batch.code, "step": self.step.label if self.step_id else None,
+                "check": self.check_id, "description": self.description, "value": self.value,
+                "limit": self.limit, "reason": self.reason, "impact": self.impact, "conclusion": self.conclusion}
+
+    def signature_matches(self) -> bool | None:
+        """None when not closed (unsigned); otherwise whether the current content is the one signed."""
+        if self.signature is None:
+            return None
+        return self.signature.matches(self.signed_content())
 
 
 class Box(models.Model):

@@ -1,6 +1,7 @@
 """Printouts of a batch: growth curve (PNG), container labels (PDF) and the batch record (PDF).
 
-The batch record shows every step's values, in-process verdicts, deviations, containers and,
+The batch record shows every step's values, in-process verdicts, deviations (with, once closed,
+the investigation's impact, conclusion and the closer's signature), containers and,
 for every signature, the signer's printed name, date and time, meaning, and whether it still
 matches the signed content (21 CFR 11.50). Donors appear by pseudonym only.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -22,7 +24,7 @@ from stromalab.core.manufacturing.isbt128 import parse_din
 from stromalab.printing.labels import Label, render_labels
 
 from . import actions
-from .models import Batch, Container, Step
+from .models import Batch, Container, Deviation, Step
 
 
 def growth_png(batch: Batch, growth: Growth | None = None) -> bytes:
@@ -90,6 +92,17 @@ def _signature_rows(step: Step) -> list[list[str]]:
             ["meaning", sig.meaning], ["signature", state]]
 
 
+def _deviation_closure(d: Deviation) -> str:
+    """Impact, conclusion and the closer's signature (printed name, UTC time, meaning, state)."""
+    sig = d.signature
+    text = f"impact: {d.get_impact_display()} — conclusion: {d.conclusion}"
+    if sig is None:
+        return text + " — not signed"
+    state = "matches the signed content" if d.signature_matches() else "NO LONGER MATCHES the signed content"
+    return (text + f" — closed by {sig.printed_name} at {sig.signed_at:%Y-%m-%d %H:%M:%S} UTC, "
+            f"meaning {sig.meaning}; signature {state}")
+
+
 def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
     """The printable batch record (reportlab), with the growth curve."""
     styles = getSampleStyleSheet()
@@ -134,17 +147,28 @@ def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
         table.setStyle(grid)
         story.append(table)
         story.append(Image(io.BytesIO(growth_png(batch, growth)), width=150 * mm, height=85 * mm))
-    deviations = list(batch.deviations.select_related("step", "recorded_by"))
+    deviations = list(batch.deviations.select_related("batch", "step", "recorded_by", "closed_by", "signature"))
     story.append(Paragraph("Deviations", styles["Heading2"]))
     if deviations:
-        rows = [["step", "check", "description", "reason", "by / when", "status"]]
+        rows: list[list[Any]] = [["#", "step", "check", "description", "reason", "by / when", "status"]]
+        spans = []
         for d in deviations:
-            rows.append([d.step.label if d.step else "—", d.check_id, Paragraph(d.description, small),
-                         Paragraph(d.reason, small), f"{d.recorded_by.printed_name} {d.recorded_at:%Y-%m-%d %H:%M}",
+            rows.append([str(d.pk), d.step.label if d.step else "—", Paragraph(escape(d.check_id), small),
+                         Paragraph(escape(d.description), small), Paragraph(escape(d.reason), small),
+                         Paragraph(escape(f"{d.recorded_by.printed_name} {d.recorded_at:%Y-%m-%d %H:%M}"), small),
                          d.get_status_display()])
-        table = Table(rows, colWidths=[15 * mm, 25 * mm, 50 * mm, 45 * mm, 30 * mm, 15 * mm])
+            if d.status == d.CLOSED:
+                spans.append(len(rows))
+                rows.append(["", "closure", Paragraph(escape(_deviation_closure(d)), small), "", "", "", ""])
+        table = Table(rows, colWidths=[8 * mm, 14 * mm, 24 * mm, 48 * mm, 40 * mm, 30 * mm, 16 * mm])
         table.setStyle(grid)
+        for i in spans:
+            table.setStyle(TableStyle([("SPAN", (2, i), (-1, i))]))
         story.append(table)
+        open_ = [d for d in deviations if d.status == d.OPEN]
+        if open_:
+            story.append(Paragraph(f"{len(open_)} deviation(s) open: release is blocked until each is "
+                                   "investigated and closed by the qualified person.", small))
     else:
         story.append(Paragraph("None recorded.", small))
     containers = list(Container.objects.filter(batch=batch).select_related("box", "batch__donation__donor"))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("batches/<str:code>/freezing/", views.freezing, name="freezing"),
     path("batches/<str:code>/storage/", views.storage, name="store"),
     path("batches/<str:code>/deviations/", views.deviation, name="deviation"),
+    path("batches/<str:code>/deviations/<int:deviation_id>/close/", views.deviation_close, name="deviation_close"),
     path("batches/<str:code>/steps/<int:step_id>/reject/", views.step_reject, name="reject"),
     path("batches/<str:code>/growth.png", views.growth_png, name="growth"),
     path("batches/<str:code>/labels.pdf", views.labels_pdf, name="labels"),

@@ -24,8 +24,8 @@ from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Donor
 
 from . import actions, forms, reports
-from .models import Batch, Box, Container, Step
-from .permissions import READERS, TRACE_READERS, WRITERS
+from .models import Batch, Box, Container, Deviation, Step
+from .permissions import DEVIATION_CLOSERS, READERS, TRACE_READERS, WRITERS
 
 
 def _error(request: Any, e: Exception) -> None:
@@ -127,12 +127,15 @@ def batch_detail(request: Any, code: str) -> HttpResponse:
     steps = [r["step"] for r in rows]
     growth = actions.batch_growth(batch)
     can_write = has_role(request.user, WRITERS)
+    deviations = list(batch.deviations.select_related("batch", "step", "recorded_by", "closed_by", "signature"))
+    close_forms = [(d, forms.DeviationCloseForm(auto_id=f"id_deviation{d.pk}_%s")) for d in deviations
+                   if d.status == Deviation.OPEN] if has_role(request.user, DEVIATION_CLOSERS) else []
     nxt = _next(batch, steps) if can_write else {}
     current = next((s for s in steps if s.kind == Step.PASSAGE and s.state == Step.IN_PROGRESS), None)
     return render(request, "manufacturing/batch_detail.html", {
         "batch": batch, "donor": batch.donation.donor, "rows": rows, "growth": growth,
         "containers": list(batch.containers.select_related("box", "batch__donation__donor")),
-        "deviations": batch.deviations.select_related("step", "recorded_by"),
+        "deviations": deviations, "close_forms": close_forms,
         "can_write": can_write, "next": nxt, "current_passage": current,
         "next_passage": sum(1 for s in steps if s.kind == Step.PASSAGE),
         "open_steps": [s for s in steps if s.state in (Step.PLANNED, Step.IN_PROGRESS)],
@@ -203,6 +206,25 @@ def step_reject(request: Any, code: str, step_id: int) -> HttpResponse:
                                                   acting_user=request.user), _("Step rejected."))
     else:
         messages.error(request, form.errors.as_text())
+    return redirect("manufacturing:batch", code=batch.code)
+
+
+@require_role(DEVIATION_CLOSERS)
+@require_POST
+def deviation_close(request: Any, code: str, deviation_id: int) -> HttpResponse:
+    """The qualified person closes a deviation (investigation conclusion, e-signature)."""
+    batch = _batch(code)
+    deviation = get_object_or_404(Deviation, pk=deviation_id, batch=batch)
+    form = forms.DeviationCloseForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        _run(request, lambda: actions.close_deviation(deviation=deviation, impact=d["impact"],
+                                                      conclusion=d["conclusion"], password=d["password"],
+                                                      acting_user=request.user),
+             _("Deviation closed."))
+    else:
+        messages.error(request, _("Deviation %(id)s: the form has errors: %(errors)s")
+                       % {"id": deviation.pk, "errors": form.errors.as_text()})
     return redirect("manufacturing:batch", code=batch.code)
 
 
