@@ -9,9 +9,11 @@ is handed plain values and never reads the database.
 Release rules (compliance.md, manufacturing.md), all checked here, server side:
 
 - every required test of the specification has a result within its limit;
-- no out-of-specification record is open (manufacturing deviations, recorded with the
-  operator's reason, are shown on the summary and are part of the content signed; they do not
-  block by themselves: the manufacturing app has no step that closes them);
+- no out-of-specification record is open;
+- no manufacturing deviation is open: each must be investigated and closed by the qualified
+  person (:func:`stromalab.web.manufacturing.actions.close_deviation`), and none may be closed
+  with the impact "product rejected" (the batch is then rejected, not released). Deviations,
+  with their conclusions once closed, are shown on the summary and are part of the content signed;
 - the batch is in quarantine (filled, awaiting release), its record has no step in progress or
   rejected and no step signature that no longer matches;
 - the donor has a signed "eligible" decision that still matches the screening record, and their
@@ -509,6 +511,10 @@ class ReleaseSummary:
     def open_deviations(self) -> list[Deviation]:
         return [d for d in self.deviations if d.status == Deviation.OPEN]
 
+    @property
+    def closed_deviations(self) -> list[Deviation]:
+        return [d for d in self.deviations if d.status == Deviation.CLOSED]
+
     def content(self, decision: str) -> dict[str, Any]:
         """What the qualified person signs: identities, every result as judged, the OOS
         records, the donor's signed decision, the specification version, and the decision.
@@ -531,13 +537,23 @@ class ReleaseSummary:
             "oos": [{"id": o.pk, "test": o.test_id, "value": o.value, "status": o.status,
                      "conclusion": o.conclusion} for o in self.oos],
             "panels": [{"id": p.pk, "files": sorted(f.sha256 for f in p.files.all())} for p in self.panels],
-            "deviations": [{"id": d.pk, "check": d.check_id, "description": d.description,
-                            "reason": d.reason} for d in self.deviations],
+            "deviations": [_deviation_content(d) for d in self.deviations],
             "eligibility": {"decision": self.eligibility.decision_id,
                             "record_hash": self.eligibility.record_hash},
             "containers": sorted(c.identifier for c in self.containers),
             "decision": decision,
         }
+
+
+def _deviation_content(d: Deviation) -> dict[str, Any]:
+    """A deviation as signed at release. An open one keeps the keys signed before deviations
+    could be closed, so that earlier release signatures still match; a closed one adds its
+    investigation (status, impact, conclusion, closing signature)."""
+    out: dict[str, Any] = {"id": d.pk, "check": d.check_id, "description": d.description, "reason": d.reason}
+    if d.status != Deviation.OPEN:
+        out.update(status=d.status, impact=d.impact, conclusion=d.conclusion,
+                   closing_signature=d.signature.content_hash if d.signature else None)
+    return out
 
 
 def release_summary(batch: Batch) -> ReleaseSummary:
@@ -554,7 +570,8 @@ def release_summary(batch: Batch) -> ReleaseSummary:
         batch=batch, specification=spec, rows=rows,
         oos=list(m.OosRecord.objects.filter(batch=batch).select_related("closed_by", "signature")
                  .order_by("id")),
-        deviations=list(Deviation.objects.filter(batch=batch).order_by("id")),
+        deviations=list(Deviation.objects.filter(batch=batch).select_related("batch", "step", "closed_by", "signature")
+                        .order_by("id")),
         steps=sorted(Step.objects.filter(batch=batch).select_related("signature"), key=lambda s: s.sort_key),
         containers=list(Container.objects.filter(batch=batch).order_by("division")),
         eligibility=eligibility(batch),
@@ -577,6 +594,11 @@ def release_summary(batch: Batch) -> ReleaseSummary:
         if row.verdict.blocks_release:
             b.append(f"{row.requirement.name} ({row.requirement.id}): {row.status}: {row.verdict.reason}")
     b.extend(f"OOS {o.pk} ({o.test_id} {o.value}) is open: investigate and close it" for o in summary.open_oos)
+    b.extend(f"deviation {d.pk} ({d.check_id}: {d.description}) is open: the qualified person must "
+             "investigate and close it" for d in summary.open_deviations)
+    b.extend(f"deviation {d.pk} ({d.check_id}: {d.description}) was closed with the impact \"product "
+             "rejected\": reject the batch" for d in summary.closed_deviations
+             if d.impact == Deviation.IMPACT_PRODUCT_REJECTED)
     if not summary.eligibility.ok:
         b.append(f"donor eligibility: {summary.eligibility.text}")
     if not summary.containers:
@@ -704,6 +726,11 @@ def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]
                  "opened": f"{o.opened_at:%Y-%m-%d %H:%M}", "status": o.status,
                  "closed_by": o.signature.manifestation() if o.signature else "",
                  "conclusion": o.conclusion} for o in summary.oos],
+        "deviations": [{"id": x.pk, "check": x.check_id, "description": x.description, "reason": x.reason,
+                        "recorded": f"{x.recorded_at:%Y-%m-%d %H:%M}", "status": x.status,
+                        "impact": x.get_impact_display() if x.impact else "",
+                        "closed_by": x.signature.manifestation() if x.signature else "",
+                        "conclusion": x.conclusion} for x in summary.deviations],
         "phenotype": panels,
         "decision": d.decision if d else "",
         "decision_reason": d.reason if d else "",

@@ -121,6 +121,7 @@ class SummaryOut(Schema):
     tests: list[TestOut]
     open_oos: list[int]
     open_deviations: list[int]
+    deviations: list[dict[str, Any]] = []
     containers: list[dict[str, str]]
     blockers: list[str]
     releasable: bool
@@ -174,6 +175,11 @@ def _summary_out(batch: Batch) -> dict[str, Any]:
                    "status": row.status, "reason": row.verdict.reason,
                    "result": row.result.pk if row.result else None} for row in s.rows],
         "open_oos": [o.pk for o in s.open_oos], "open_deviations": [x.pk for x in s.open_deviations],
+        "deviations": [{"id": x.pk, "check": x.check_id, "description": x.description, "status": x.status,
+                        "impact": x.impact, "conclusion": x.conclusion,
+                        "closed_by": x.closed_by.username if x.closed_by_id else None,
+                        "signature": x.signature.manifestation() if x.signature_id else None}
+                       for x in s.deviations],
         "containers": [{"identifier": c.identifier, "status": c.status} for c in s.containers],
         "blockers": s.blockers, "releasable": s.releasable,
         "decision": d.decision if d else None,

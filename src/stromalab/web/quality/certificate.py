@@ -1,9 +1,10 @@
 """The certificate of analysis as PDF (reportlab), from plain values.
 
 It lists every test of the specification with its method, limit, result, unit, analyst,
-instrument, date and verdict; the out-of-specification records and how they were closed; the
-phenotype figures and the histograms of control against stained; and the release signature
-(printed name, date and time, meaning, and whether the signed content still matches).
+instrument, date and verdict; the out-of-specification records and the manufacturing
+deviations, and how they were closed (impact, conclusion, signature); the phenotype figures and
+the histograms of control against stained; and the release signature (printed name, date and
+time, meaning, and whether the signed content still matches).
 
 Text is set in the PDF base fonts (Helvetica): searchable and extractable without embedded
 font subsets; ``≥``/``≤``, which those fonts lack, are written ``>=``/``<=``. Output is
@@ -113,6 +114,15 @@ def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
                             [[o["id"], o["test"], o["value"], o["opened"], o["status"],
                               o["closed_by"], o["conclusion"]] for o in data["oos"]],
                             [8 * mm, 22 * mm, 18 * mm, 28 * mm, 14 * mm, 40 * mm, 52 * mm]))
+    else:
+        story.append(_p("None."))
+
+    story.append(_p("Manufacturing deviations", _H2))
+    if data.get("deviations"):
+        story.append(_table(["#", "Check", "Deviation", "Status", "Impact", "Closed by", "Conclusion"],
+                            [[x["id"], x["check"], x["description"], x["status"], x["impact"] or "-",
+                              x["closed_by"] or "-", x["conclusion"] or "-"] for x in data["deviations"]],
+                            [8 * mm, 20 * mm, 40 * mm, 14 * mm, 22 * mm, 38 * mm, 40 * mm]))
     else:
         story.append(_p("None."))
 
