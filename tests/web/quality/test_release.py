@@ -1,5 +1,5 @@
-"""Release: refused while a required test is missing or failed, an OOS is open, the batch is not
-in quarantine or the donor's eligibility no longer holds; four eyes; e-signature with the
+"""Release: refused while a required test is missing or failed, an OOS or a manufacturing
+deviation is open, the batch is not in quarantine or the donor's eligibility no longer holds; four eyes; e-signature with the
 password re-asked; containers released or rejected with audit; the certificate of analysis."""
 
 from __future__ import annotations
@@ -228,3 +228,103 @@ def test_certificate_before_release_is_a_draft(batch: Any, analyst: Any) -> None
     enter_all(batch, analyst, skip=("karyotype",))
     pdf = render(actions.certificate_data(batch), compress=False)
     assert b"draft, not a certificate" in pdf and b"Karyotype: missing" in pdf
+
+
+# --- manufacturing deviations ------------------------------------------------------------------
+
+def _deviation(batch: Any, operator: Any, description: str = "receipt 30 h after harvest") -> Any:
+    from stromalab.web.manufacturing import actions as manufacturing
+
+    return manufacturing.record_deviation(batch=batch, description=description, reason="courier delayed by snow",
+                                          acting_user=operator)
+
+
+def _close_deviation(deviation: Any, user: Any, impact: str = "acceptable",
+                     conclusion: str = "viability at isolation within limits") -> Any:
+    from stromalab.web.manufacturing import actions as manufacturing
+
+    return manufacturing.close_deviation(deviation=deviation, impact=impact, conclusion=conclusion,
+                                         password=PASSWORD, acting_user=user)
+
+
+def test_open_deviation_blocks_release_until_closed(make_batch: Any, analyst: Any, qp: Any,
+                                                    make_user: Any) -> None:
+    batch = make_batch()
+    first = _deviation(batch, make_batch.operator)
+    second = _deviation(batch, make_batch.operator, description="incubator door left open")
+    enter_all(batch, analyst)
+    summary = actions.release_summary(batch)
+    assert not summary.releasable and summary.open_deviations == [first, second]
+    with pytest.raises(actions.ReleaseRefused) as e:
+        actions.release_batch(batch=batch, password=PASSWORD, acting_user=qp)
+    text = " ".join(e.value.messages)
+    for d in (first, second):  # each open deviation is named
+        assert f"deviation {d.pk} (manual: {d.description}) is open" in text
+    batch.refresh_from_db()
+    assert batch.status == "quarantine" and _statuses(batch) == {"quarantine"}
+    assert not m.ReleaseDecision.objects.exists()
+    closer = make_user("qualified_person", first_name="Clara", last_name="Closer")
+    _close_deviation(first, closer)
+    with pytest.raises(actions.ReleaseRefused) as e:
+        actions.release_batch(batch=batch, password=PASSWORD, acting_user=qp)
+    text = " ".join(e.value.messages)
+    assert f"deviation {second.pk}" in text and f"deviation {first.pk}" not in text
+    _close_deviation(second, qp, impact="none", conclusion="temperature log normal throughout")
+    summary = actions.release_summary(batch)
+    assert summary.blockers == [] and summary.closed_deviations == [first, second]
+    content = summary.content("released")["deviations"]
+    assert [(d["status"], d["impact"], d["conclusion"]) for d in content] == [
+        ("closed", "acceptable", "viability at isolation within limits"),
+        ("closed", "none", "temperature log normal throughout")]
+    decision = actions.release_batch(batch=batch, password=PASSWORD, acting_user=qp)
+    assert decision.decision == "released"
+    assert actions.decision_matches(actions.release_summary(batch)) is True
+    # the certificate lists the closed deviations with their conclusion and closer
+    pdf = render(actions.certificate_data(batch, histograms=False), compress=False)
+    for text_ in ("Manufacturing deviations", "incubator door left open", "temperature log normal",
+                  "acceptable", "Clara Closer"):
+        assert text_.encode() in pdf, text_
+
+
+def test_deviation_closed_as_product_rejected_blocks_release(batch: Any, analyst: Any, qp: Any,
+                                                             make_batch: Any, make_user: Any) -> None:
+    deviation = _deviation(batch, make_batch.operator)
+    enter_all(batch, analyst)
+    _close_deviation(deviation, make_user("qualified_person"), impact="product_rejected",
+                     conclusion="cells exposed to room temperature for 6 h")
+    with pytest.raises(actions.ReleaseRefused, match=f"deviation {deviation.pk} .*product rejected"):
+        actions.release_batch(batch=batch, password=PASSWORD, acting_user=qp)
+    d = actions.reject_batch(batch=batch, password=PASSWORD, reason=f"deviation {deviation.pk}", acting_user=qp)
+    assert d.decision == "rejected" and _statuses(batch) == {"rejected"}
+
+
+def test_open_deviation_keeps_the_content_signed_before_closure_existed(make_batch: Any) -> None:
+    batch = make_batch()
+    deviation = _deviation(batch, make_batch.operator)
+    content = actions.release_summary(batch).content("released")
+    assert content["deviations"] == [{"id": deviation.pk, "check": "manual", "description": deviation.description,
+                                      "reason": "courier delayed by snow"}]
+
+
+def test_release_page_shows_deviations_as_blocking_then_closed(make_batch: Any, analyst: Any, qp: Any,
+                                                               client_as: Any, make_user: Any) -> None:
+    batch = make_batch()
+    deviation = _deviation(batch, make_batch.operator)
+    enter_all(batch, analyst)
+    client = client_as("qualified_person", qp)
+    body = client.get(f"/quality/batches/{batch.code}/release/").content.decode()
+    assert f'id="deviation-{deviation.pk}" data-status="open"' in body and "blocks release" in body
+    assert 'id="blockers"' in body and f"deviation {deviation.pk} (manual: {deviation.description}) is open" in body
+    assert f"/manufacturing/batches/{batch.code}/#deviation-{deviation.pk}" in body
+    response = client.post(f"/quality/batches/{batch.code}/release/", {"decision": "release", "password": PASSWORD},
+                           follow=True)
+    assert f"deviation {deviation.pk}" in response.content.decode()
+    assert batch.__class__.objects.get(pk=batch.pk).status == "quarantine"
+    _close_deviation(deviation, make_user("qualified_person", first_name="Clara", last_name="Closer"))
+    body = client.get(f"/quality/batches/{batch.code}/release/").content.decode()
+    assert f'id="deviation-{deviation.pk}" data-status="closed"' in body and 'data-impact="acceptable"' in body
+    assert "viability at isolation within limits" in body and "Clara Closer" in body
+    assert 'id="releasable"' in body and 'id="blockers"' not in body
+    api = client.get(f"/api/quality/batches/{batch.code}/release").json()
+    assert api["open_deviations"] == [] and api["releasable"] is True
+    assert [(d["id"], d["status"], d["impact"]) for d in api["deviations"]] == [(deviation.pk, "closed", "acceptable")]
