@@ -1,6 +1,7 @@
 """Release: refused while a required test is missing or failed, an OOS or a manufacturing
-deviation is open, the batch is not in quarantine or the donor's eligibility no longer holds; four eyes; e-signature with the
-password re-asked; containers released or rejected with audit; the certificate of analysis."""
+deviation is open, the batch is not in quarantine or the donor's eligibility no longer holds;
+four eyes; e-signature with the password re-asked; containers released or rejected with audit;
+the certificate of analysis."""
 
 from __future__ import annotations
 
