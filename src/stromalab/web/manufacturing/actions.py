@@ -59,7 +59,7 @@ from .permissions import DEVIATION_CLOSERS, WRITERS
 
 DEFAULT_FIN = "G1234"
 DEFAULT_PRODUCT_CODE = "S1234"
-DEFAULT_PRODUCT = "MSC(AT), cryopreserved, autologous adipose-derived stromal cells"
+DEFAULT_PRODUCT = "MSC(AT), allogeneic adipose tissue-derived mesenchymal stromal cells, cryopreserved"
 STORAGE_CONDITIONS = "≤ −150 °C, vapour phase of liquid nitrogen"
 INTEGRITY_CHOICES = ("intact", "damaged", "leaking")
 
