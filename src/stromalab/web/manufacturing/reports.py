@@ -24,6 +24,7 @@ from stromalab.core.manufacturing.isbt128 import parse_din
 from stromalab.printing.labels import Label, render_labels
 
 from . import actions
+from .display import display_value
 from .models import Batch, Container, Deviation, Step
 
 
@@ -73,14 +74,6 @@ def labels_pdf(batch: Batch, *, compress: bool = True) -> bytes:
     return render_labels(labels_for(batch), compress=compress)
 
 
-def _fmt(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(_fmt(v.get("container", v) if isinstance(v, dict) else v) for v in value)
-    return str(value)
-
-
 def _signature_rows(step: Step) -> list[list[str]]:
     """Printed name, date and time, meaning, and whether the content is still the one signed."""
     sig = step.signature
@@ -124,7 +117,7 @@ def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
     steps = sorted(batch.steps.select_related("signature"), key=lambda s: s.sort_key)
     for step in steps:
         story.append(Paragraph(f"{step.label} — {step.get_state_display()}", styles["Heading3"]))
-        rows = [["field", "value"]] + [[k, Paragraph(_fmt(v), small)] for k, v in step.data.items()
+        rows = [["field", "value"]] + [[k, Paragraph(display_value(v), small)] for k, v in step.data.items()
                                        ]
         if step.rejected_reason:
             rows.append(["rejected because", Paragraph(step.rejected_reason, small)])
@@ -176,8 +169,8 @@ def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
     if containers:
         rows = [["identifier", "type", "volume mL", "cells", "status", "location", "expires"]]
         for c in containers:
-            rows.append([c.identifier, c.get_container_type_display(), _fmt(c.volume_ml), _fmt(c.cells),
-                         c.get_effective_status_display(), c.location or "—", _fmt(c.expires_on)])
+            rows.append([c.identifier, c.get_container_type_display(), display_value(c.volume_ml), display_value(c.cells),
+                         c.get_effective_status_display(), c.location or "—", display_value(c.expires_on)])
         table = Table(rows)
         table.setStyle(grid)
         story.append(table)

@@ -24,6 +24,7 @@ from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Donor
 
 from . import actions, forms, reports
+from .display import display_value
 from .models import Batch, Box, Container, Deviation, Step
 from .permissions import DEVIATION_CLOSERS, READERS, TRACE_READERS, WRITERS
 
@@ -93,7 +94,7 @@ def _steps(batch: Batch) -> list[dict[str, Any]]:
                        key=lambda s: s.sort_key):
         rows.append({"step": step, "verdicts": actions.step_verdicts(step),
                      "matches": step.signature_matches(),
-                     "data": [(k, v) for k, v in step.data.items()]})
+                     "data": [(k, display_value(v)) for k, v in step.data.items()]})
     return rows
 
 
