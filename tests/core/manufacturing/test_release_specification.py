@@ -138,3 +138,40 @@ def test_empty_and_unreadable_files(tmp_path: Path) -> None:
     latin.write_bytes(b"unit: \xb0C\n")
     with pytest.raises(SpecificationError, match="not UTF-8"):
         load_specification(latin)
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [
+        ("{min: 070}", NumericLimit(Decimal("70"), None)),  # the text, not YAML 1.1's octal 56
+        ("{min: 70.0}", NumericLimit(Decimal("70.0"), None)),
+        ('{min: "70"}', NumericLimit(Decimal("70"), None)),
+        ("{one_of: [yes, no]}", TextLimit(("yes", "no"))),  # not True and False
+    ],
+)
+def test_values_are_read_as_written(limit: str, expected: object) -> None:
+    spec = parse_specification(HEADER + VIABILITY.replace("{min: 70}", limit), "s.yaml")
+    assert spec.requirements[0].limit == expected
+    assert repr(spec.requirements[0].limit) == repr(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "words"),
+    [
+        # the key's own line, though its value starts on the next one
+        (HEADER + VIABILITY.replace("limit: {min: 70}", "limt:\n      min: 70"), 10,
+         "tests[0].limt", "unknown key"),
+        (HEADER + VIABILITY.replace("{min: 70}", "{min: 0x46}"), 10, "tests[0].limit.min",
+         "expected a number, got '0x46'"),
+        (HEADER + VIABILITY.replace("required: true", "required: True"), 11,
+         "tests[0].required", "true or false"),
+        (HEADER.replace('"2026-01-01"', "2026-02-30") + VIABILITY, 4, "effective",
+         "expected a date YYYY-MM-DD, got '2026-02-30'"),
+        (HEADER.replace("tests:", "~: x\ntests:") + VIABILITY, 5, "~", "unknown key"),
+    ],
+)
+def test_errors_keep_what_was_written(text: str, line: int, key: str, words: str) -> None:
+    with pytest.raises(SpecificationError) as caught:
+        parse_specification(text, "release.yaml")
+    assert (caught.value.line, caught.value.key) == (line, key)
+    assert words in caught.value.problem

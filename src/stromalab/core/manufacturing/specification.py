@@ -3,9 +3,10 @@
 The limits are the study's, not the code's: they live in ``protocols/<study>/release.yaml`` and
 ``manufacturing.yaml``, are reviewed by the qualified person, and change by new version. A
 mistake in such a file must be found when it is loaded, not when a batch is judged, and be
-reported with the file, the line and the key, so this module walks PyYAML's composed node tree
-(which keeps line marks) rather than the constructed Python values. Numbers are taken from the
-scalar's text as :class:`~decimal.Decimal`, so ``2.0`` in the file is exactly 2.0.
+reported with the file, the line and the key, so the file is read with
+:mod:`stromalab.core.yamlsource`, which keeps each key path's line and each scalar's text as
+written. Numbers are taken from that text as :class:`~decimal.Decimal`, so ``2.0`` in the file
+is exactly 2.0, and ``required`` must be spelled ``true`` or ``false``.
 
 File shape (both files)::
 
@@ -37,8 +38,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
-import yaml
+from stromalab.core.yamlsource import Located, SourceError, load_yaml, parse_yaml
 
 RELEASE_FORMAT = "stromalab-release-specification/1"
 IN_PROCESS_FORMAT = "stromalab-in-process-limits/1"
@@ -65,20 +67,15 @@ _TEST_KEYS = {
 }
 _LIMIT_KEYS = ("min", "max", "equals", "one_of", "per_dose")
 _ID = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
-_NULL = "tag:yaml.org,2002:null"
-_BOOL = "tag:yaml.org,2002:bool"
 
 
-class SpecificationError(ValueError):
+class SpecificationError(SourceError):
     """A specification file that cannot be used, located by file, line and key path."""
 
     def __init__(self, source: str, line: int | None, key: str, problem: str) -> None:
+        super().__init__(source, line, key, problem)
         self.source = source
-        self.line = line
-        self.key = key
         self.problem = problem
-        where = source if line is None else f"{source}:{line}"
-        super().__init__(f"{where}: {key}: {problem}" if key else f"{where}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -162,40 +159,42 @@ class Specification:
 def load_specification(path: Path) -> Specification:
     """Read and validate a specification file; every problem is a :class:`SpecificationError`."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecificationError(str(path), None, "", f"cannot read file ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise SpecificationError(str(path), None, "", "not UTF-8 text") from exc
-    return parse_specification(text, str(path))
+        located = load_yaml(path)
+    except SourceError as exc:
+        raise SpecificationError(str(path), exc.line, exc.key, exc.message) from exc
+    return _validate(located, str(path))
 
 
 def parse_specification(text: str, source: str) -> Specification:
     """Validate specification text; ``source`` names it in error messages."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
-        raise SpecificationError(source, line, "", f"YAML syntax error: {exc.problem}") from exc
-    if root is None:
+        located = parse_yaml(text, source)
+    except SourceError as exc:
+        raise SpecificationError(source, exc.line, exc.key, exc.message) from exc
+    return _validate(located, source)
+
+
+def _validate(located: Located, source: str) -> Specification:
+    if "" not in located.lines:
         raise SpecificationError(source, None, "", "file is empty")
-    reader = _Reader(source)
-    top = reader.mapping(root, "", _TOP_KEYS)
+    reader = _Reader(located, source)
+    top = reader.mapping(located.value, "", _TOP_KEYS)
     format_ = reader.text(top["format"], "format")
     if format_ not in FORMATS:
-        raise reader.error(top["format"], "format", f"expected one of {', '.join(FORMATS)}")
+        raise reader.error("format", f"expected one of {', '.join(FORMATS)}")
     effective = reader.iso_date(top["effective"], "effective")
     if "changes" in top:
         reader.changes(top["changes"], "changes")
     tests = top["tests"]
-    if not isinstance(tests, yaml.SequenceNode) or not tests.value:
-        raise reader.error(tests, "tests", "expected a non-empty list of tests")
+    if not reader.is_list(tests, "tests") or not tests:
+        raise reader.error("tests", "expected a non-empty list of tests")
     requirements: list[Requirement] = []
     seen: set[str] = set()
-    for index, node in enumerate(tests.value):
-        requirement = reader.requirement(node, f"tests[{index}]")
+    for index, item in enumerate(tests):
+        key = f"tests[{index}]"
+        requirement = reader.requirement(item, key)
         if requirement.id in seen:
-            raise reader.error(node, f"tests[{index}].id", f"duplicate test id {requirement.id!r}")
+            raise reader.error(f"{key}.id", f"duplicate test id {requirement.id!r}", at=key)
         seen.add(requirement.id)
         requirements.append(requirement)
     return Specification(
@@ -209,87 +208,97 @@ def parse_specification(text: str, source: str) -> Specification:
 
 
 class _Reader:
-    """Typed access to composed YAML nodes, raising errors that point at the node."""
+    """Typed access to the loaded values; scalars are judged by their text as written.
 
-    def __init__(self, source: str) -> None:
+    Each method takes a value and its key path. A value is a scalar exactly when its path has a
+    text in ``located.texts``; a YAML null is ``None``.
+    """
+
+    def __init__(self, located: Located, source: str) -> None:
+        self.located = located
         self.source = source
 
-    def error(self, node: yaml.Node, key: str, problem: str) -> SpecificationError:
-        return SpecificationError(self.source, node.start_mark.line + 1, key, problem)
+    def error(self, key: str, problem: str, at: str | None = None) -> SpecificationError:
+        """An error for ``key``, on the line where its value (or the value at ``at``) starts."""
+        return SpecificationError(
+            self.source, self.located.lines[key if at is None else at], key, problem
+        )
 
-    def mapping(
-        self, node: yaml.Node, key: str, allowed: dict[str, bool]
-    ) -> dict[str, yaml.Node]:
-        """Keys to value nodes; ``allowed`` maps each known key to whether it is required."""
-        if not isinstance(node, yaml.MappingNode):
-            raise self.error(node, key, "expected a mapping of keys to values")
-        result: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "(mapping)"
+    def scalar_text(self, key: str) -> str | None:
+        return self.located.texts.get(key)
+
+    def is_list(self, value: Any, key: str) -> bool:
+        return isinstance(value, list) and key not in self.located.texts
+
+    def mapping(self, value: Any, key: str, allowed: dict[str, bool]) -> dict[str, Any]:
+        """The mapping's entries; ``allowed`` maps each known key to whether it is required."""
+        if not isinstance(value, dict) or key in self.located.texts:
+            raise self.error(key, "expected a mapping of keys to values")
+        for name in value:
             child = f"{key}.{name}" if key else name
             if name not in allowed:
-                raise self.error(
-                    key_node,
+                raise SpecificationError(
+                    self.source,
+                    self.located.key_lines[child],
                     child,
                     f"unknown key; expected {', '.join(sorted(allowed))}",
                 )
-            if name in result:
-                raise self.error(key_node, child, "duplicate key")
-            result[name] = value_node
         for name, needed in allowed.items():
-            if needed and name not in result:
-                raise self.error(node, f"{key}.{name}" if key else name, "missing key")
-        return result
+            if needed and name not in value:
+                raise self.error(f"{key}.{name}" if key else name, "missing key", at=key)
+        return value
 
-    def text(self, node: yaml.Node, key: str) -> str:
-        if not isinstance(node, yaml.ScalarNode) or node.tag == _NULL or not node.value.strip():
-            raise self.error(node, key, "expected a non-empty text value")
-        return str(node.value)
+    def text(self, value: Any, key: str) -> str:
+        text = self.scalar_text(key)
+        if text is None or value is None or not text.strip():
+            raise self.error(key, "expected a non-empty text value")
+        return text
 
-    def optional_text(self, node: yaml.Node | None, key: str) -> str | None:
-        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL):
+    def optional_text(self, fields: dict[str, Any], name: str, key: str) -> str | None:
+        if fields.get(name) is None:
             return None
-        return self.text(node, key)
+        return self.text(fields[name], key)
 
-    def iso_date(self, node: yaml.Node, key: str) -> date:
-        text = self.text(node, key)
+    def iso_date(self, value: Any, key: str) -> date:
+        text = self.text(value, key)
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise self.error(node, key, f"expected a date YYYY-MM-DD, got {text!r}") from None
+            raise self.error(key, f"expected a date YYYY-MM-DD, got {text!r}") from None
 
-    def changes(self, node: yaml.Node, key: str) -> None:
+    def changes(self, value: Any, key: str) -> None:
         """Check the change history's shape; its content is for people, not for judging."""
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.error(node, key, "expected a list of {version, date, note}")
-        for index, item in enumerate(node.value):
+        if not self.is_list(value, key):
+            raise self.error(key, "expected a list of {version, date, note}")
+        for index, item in enumerate(value):
             fields = self.mapping(item, f"{key}[{index}]", _CHANGE_KEYS)
             self.text(fields["version"], f"{key}[{index}].version")
             self.iso_date(fields["date"], f"{key}[{index}].date")
             self.text(fields["note"], f"{key}[{index}].note")
 
-    def boolean(self, node: yaml.Node, key: str) -> bool:
-        if not isinstance(node, yaml.ScalarNode) or node.value not in ("true", "false"):
-            raise self.error(node, key, "expected true or false")
-        return bool(node.value == "true")
+    def boolean(self, key: str) -> bool:
+        text = self.scalar_text(key)
+        if text not in ("true", "false"):
+            raise self.error(key, "expected true or false")
+        return text == "true"
 
-    def number(self, node: yaml.Node, key: str) -> Decimal:
-        if isinstance(node, yaml.ScalarNode) and node.tag not in (_NULL, _BOOL):
+    def number(self, value: Any, key: str) -> Decimal:
+        text = self.scalar_text(key)
+        if text is not None and value is not None and not isinstance(value, bool):
             try:
-                number = Decimal(node.value)
+                number = Decimal(text)
             except InvalidOperation:
                 number = None
             if number is not None and number.is_finite():
                 return number
-        value = node.value if isinstance(node, yaml.ScalarNode) else "a list or mapping"
-        raise self.error(node, key, f"expected a number, got {value!r}")
+        shown = text if text is not None else "a list or mapping"
+        raise self.error(key, f"expected a number, got {shown!r}")
 
-    def requirement(self, node: yaml.Node, key: str) -> Requirement:
-        fields = self.mapping(node, key, _TEST_KEYS)
+    def requirement(self, value: Any, key: str) -> Requirement:
+        fields = self.mapping(value, key, _TEST_KEYS)
         test_id = self.text(fields["id"], f"{key}.id")
         if not _ID.fullmatch(test_id):
             raise self.error(
-                fields["id"],
                 f"{key}.id",
                 f"{test_id!r}: use small letters, digits, and - or _ between them",
             )
@@ -297,39 +306,39 @@ class _Reader:
             id=test_id,
             name=self.text(fields["name"], f"{key}.name"),
             method=self.text(fields["method"], f"{key}.method"),
-            unit=self.optional_text(fields["unit"], f"{key}.unit"),
+            unit=self.optional_text(fields, "unit", f"{key}.unit"),
             limit=self.limit(fields["limit"], f"{key}.limit"),
-            required=self.boolean(fields["required"], f"{key}.required"),
-            basis=self.optional_text(fields.get("basis"), f"{key}.basis"),
-            note=self.optional_text(fields.get("note"), f"{key}.note"),
-            line=node.start_mark.line + 1,
+            required=self.boolean(f"{key}.required"),
+            basis=self.optional_text(fields, "basis", f"{key}.basis"),
+            note=self.optional_text(fields, "note", f"{key}.note"),
+            line=self.located.lines[key],
         )
 
-    def limit(self, node: yaml.Node, key: str) -> Limit:
-        fields = self.mapping(node, key, dict.fromkeys(_LIMIT_KEYS, False))
+    def limit(self, value: Any, key: str) -> Limit:
+        fields = self.mapping(value, key, dict.fromkeys(_LIMIT_KEYS, False))
         kinds = set(fields)
         if not kinds:
-            raise self.error(node, key, f"expected one of {', '.join(_LIMIT_KEYS)}")
+            raise self.error(key, f"expected one of {', '.join(_LIMIT_KEYS)}")
         if kinds <= {"min", "max"}:
             minimum = self.number(fields["min"], f"{key}.min") if "min" in fields else None
             maximum = self.number(fields["max"], f"{key}.max") if "max" in fields else None
             if minimum is not None and maximum is not None and minimum > maximum:
-                raise self.error(node, key, f"min {minimum} is above max {maximum}")
+                raise self.error(key, f"min {minimum} is above max {maximum}")
             return NumericLimit(minimum, maximum)
         if len(kinds) > 1:
             raise self.error(
-                node, key, f"{' and '.join(sorted(kinds))} cannot be combined (only min with max)"
+                key, f"{' and '.join(sorted(kinds))} cannot be combined (only min with max)"
             )
         (kind,) = kinds
         value = fields[kind]
         if kind == "equals":
             return TextLimit((self.text(value, f"{key}.equals"),))
         if kind == "one_of":
-            if not isinstance(value, yaml.SequenceNode) or not value.value:
-                raise self.error(value, f"{key}.one_of", "expected a non-empty list")
+            if not self.is_list(value, f"{key}.one_of") or not value:
+                raise self.error(f"{key}.one_of", "expected a non-empty list")
             return TextLimit(
-                tuple(self.text(item, f"{key}.one_of[{i}]") for i, item in enumerate(value.value))
+                tuple(self.text(item, f"{key}.one_of[{i}]") for i, item in enumerate(value))
             )
-        if not self.boolean(value, f"{key}.per_dose"):
-            raise self.error(value, f"{key}.per_dose", "only per_dose: true is meaningful")
+        if not self.boolean(f"{key}.per_dose"):
+            raise self.error(f"{key}.per_dose", "only per_dose: true is meaningful")
         return PerDoseLimit()
