@@ -98,13 +98,16 @@ def main() -> None:
         assert done.returncode == 0, done.stderr[:500]
         assert done.stdout.count(b"\n") == count
 
-    bare = best_of(7, [sys.executable, "-c", "pass"])
-    startup = best_of(7, [sys.executable, "-m", "stromalab", "screen", "--help"])
+        # start-up as a user sees it: load the protocol, screen one record, print it
+        one = Path(folder) / "one.json"
+        one.write_text(json.dumps(records[0]), encoding="utf-8")
+        bare = best_of(7, [sys.executable, "-c", "pass"])
+        startup = best_of(7, [sys.executable, "-m", "stromalab", "screen", "--format", "json", str(one)])
     counts = {v: verdicts.count(v) for v in sorted(set(verdicts))}
     print(f"records: {count} ({', '.join(f'{k} {v}' for k, v in counts.items())})")
     print(f"core (validate + evaluate): {core_seconds:.2f} s = {count / core_seconds:,.0f} records/s (target ≥ 20,000)")
     print(f"CLI whole process (read, screen, write JSON Lines): {cli_seconds:.2f} s = {count / cli_seconds:,.0f} records/s")
-    print(f"start-up: bare python {bare * 1000:.0f} ms, stromalab screen --help {startup * 1000:.0f} ms, "
+    print(f"start-up: bare python {bare * 1000:.0f} ms, stromalab screen of one record {startup * 1000:.0f} ms, "
           f"difference {(startup - bare) * 1000:.0f} ms (target ≤ 300 ms), ratio {startup / bare:.1f}x")
     print(f"core time per record: {core_seconds / count * 1e6:.1f} µs")
 
