@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,10 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from stromalab.core.manufacturing.isbt128 import Isbt128Error
 from stromalab.printing.labels import LabelError
-from stromalab.web.accounts import actions as account_actions
-from stromalab.web.accounts.actions import SignatureError
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Donor
+from stromalab.web.feedback import report_refusal, run_action
 
 from . import actions, forms, reports
 from .display import display_value
@@ -29,24 +27,9 @@ from .models import Batch, Box, Container, Deviation, Step
 from .permissions import DEVIATION_CLOSERS, READERS, TRACE_READERS, WRITERS
 
 
-def _error(request: Any, e: Exception) -> None:
-    text = "; ".join(getattr(e, "messages", None) or [str(e)])
-    messages.error(request, text)
-
-
 def _run(request: Any, call: Callable[[], Any], success: str) -> bool:
     """Call an action; report its refusal as a message (nothing was written)."""
-    try:
-        call()
-    except SignatureError as e:
-        account_actions.record_login_failure(user=request.user, channel="signature")
-        _error(request, e)
-    except (ValidationError, PermissionDenied, Isbt128Error) as e:
-        _error(request, e)
-    else:
-        messages.success(request, success)
-        return True
-    return False
+    return run_action(request, call, success, refusals=(Isbt128Error,))
 
 
 def _batch(code: str) -> Batch:
@@ -242,7 +225,7 @@ def labels_pdf(request: Any, code: str) -> HttpResponse:
     try:
         pdf = reports.labels_pdf(batch)
     except (LabelError, Isbt128Error) as e:
-        _error(request, e)
+        report_refusal(request, e)
         return redirect("manufacturing:batch", code=batch.code)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="labels-{batch.code}.pdf"'

@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from stromalab.web.accounts import actions as account_actions
-from stromalab.web.accounts.actions import SignatureError
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.audit.models import AuditEvent
+from stromalab.web.feedback import report_refusal, run_action
 from stromalab.web.manufacturing.models import Batch
 
 from . import actions
@@ -35,16 +34,6 @@ STATUS_LABELS = {"pass": gettext_lazy("pass"), "fail": gettext_lazy("fail"), "mi
 
 def _status(value: str) -> str:
     return str(STATUS_LABELS.get(value, value))
-
-
-def _errors(request: Any, e: Exception) -> None:
-    if hasattr(e, "error_dict"):
-        msgs = [f"{k}: {'; '.join(ValidationError(v).messages)}" if k != "__all__" else "; ".join(
-            ValidationError(v).messages) for k, v in e.error_dict.items()]
-    else:
-        msgs = getattr(e, "messages", None) or [str(e)]
-    for msg in msgs:
-        messages.error(request, msg)
 
 
 def _batch(code: str) -> Batch:
@@ -93,7 +82,7 @@ def result_add(request: Any, qc_batch: str) -> HttpResponse:
         try:
             result = actions.record_result(batch=batch, acting_user=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as e:
-            _errors(request, e)
+            report_refusal(request, e)
         else:
             messages.success(request, _("Result recorded: %(test)s %(value)s — %(status)s") % {
                 "test": result.test_name, "value": result.shown_value, "status": _status(result.status)})
@@ -123,7 +112,7 @@ def result_detail(request: Any, qc_result_id: int) -> HttpResponse:
                     actions.correct_result(result=result, changes=changes, reason=cd["reason"],
                                            acting_user=request.user)
             except (ValidationError, PermissionDenied) as e:
-                _errors(request, e)
+                report_refusal(request, e)
             else:
                 messages.success(request, _("Result updated."))
         else:
@@ -155,7 +144,7 @@ def fcs_upload(request: Any, qc_batch: str) -> HttpResponse:
         panel = actions.upload_panel(batch=batch, control=uploads[0], stained=uploads[1:],
                                      reason=form.cleaned_data["reason"], acting_user=request.user)
     except (ValidationError, PermissionDenied) as e:
-        _errors(request, e)
+        report_refusal(request, e)
         return redirect("quality:batch", qc_batch=batch.code)
     messages.success(request, _("Panel stored: ISCT verdict %(verdict)s.") % {"verdict": _status(panel.verdict)})
     return redirect("quality:panel", fcs_panel_id=panel.pk)
@@ -204,15 +193,8 @@ def oos_detail(request: Any, oos_id: int) -> HttpResponse:
     form = OosCloseForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            try:
-                actions.close_oos(oos=oos, acting_user=request.user, **form.cleaned_data)
-            except SignatureError as e:
-                account_actions.record_login_failure(user=request.user, channel="signature")
-                _errors(request, e)
-            except (ValidationError, PermissionDenied) as e:
-                _errors(request, e)
-            else:
-                messages.success(request, _("OOS record closed."))
+            run_action(request, lambda: actions.close_oos(oos=oos, acting_user=request.user, **form.cleaned_data),
+                       _("OOS record closed."))
         else:
             messages.error(request, form.errors.as_text())
         return redirect("quality:oos", oos_id=oos.pk)
@@ -230,19 +212,13 @@ def release(request: Any, qc_batch: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             cd = form.cleaned_data
-            try:
-                if cd["decision"] == "release":
-                    actions.release_batch(batch=batch, password=cd["password"], acting_user=request.user)
-                else:
-                    actions.reject_batch(batch=batch, password=cd["password"], reason=cd["reason"],
-                                         acting_user=request.user)
-            except SignatureError as e:
-                account_actions.record_login_failure(user=request.user, channel="signature")
-                _errors(request, e)
-            except (ValidationError, PermissionDenied) as e:
-                _errors(request, e)
+            if cd["decision"] == "release":
+                run_action(request, lambda: actions.release_batch(
+                    batch=batch, password=cd["password"], acting_user=request.user), _("Decision signed."))
             else:
-                messages.success(request, _("Decision signed."))
+                run_action(request, lambda: actions.reject_batch(
+                    batch=batch, password=cd["password"], reason=cd["reason"], acting_user=request.user),
+                    _("Decision signed."))
         else:
             messages.error(request, form.errors.as_text())
         return redirect("quality:release", qc_batch=batch.code)

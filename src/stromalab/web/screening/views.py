@@ -13,25 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stromalab.web.accounts import actions as account_actions
 from stromalab.web.accounts import roles
-from stromalab.web.accounts.actions import SignatureError
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Donor
+from stromalab.web.feedback import error_messages, report_refusal, run_action
 
 from . import actions, codes
 from . import models as m
 from .forms import CodedEntryForm, QueryForm, QueryStepForm, ScreeningForm, SignForm, VoidForm
 from .record import build_record, evaluate, protocol_for
-
-
-def _errors(request: Any, e: Exception) -> None:
-    msgs = getattr(e, "messages", None) or [str(e)]
-    if hasattr(e, "error_dict"):
-        msgs = [f"{k}: {'; '.join(v.messages if hasattr(v, 'messages') else map(str, v))}"
-                for k, v in e.error_dict.items()]
-    for msg in msgs:
-        messages.error(request, msg)
 
 
 def _screening(donor: Donor) -> m.Screening | None:
@@ -92,8 +82,7 @@ def preview(request: Any, pseudonym: str) -> HttpResponse:
         try:
             ev = actions.preview_screening(donor=donor, data=form.to_action_data())
         except ValidationError as e:
-            problem = "; ".join(f"{k}: {' '.join(v)}" for k, v in e.message_dict.items()) \
-                if hasattr(e, "error_dict") else "; ".join(e.messages)
+            problem = "; ".join(error_messages(e))
     else:
         problem = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
     if ev is None:  # show what is stored, and why the typed values could not be evaluated
@@ -129,7 +118,7 @@ def coded_add(request: Any, pseudonym: str) -> HttpResponse:
         try:
             actions.add_coded_entry(donor=donor, acting_user=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as e:
-            _errors(request, e)
+            report_refusal(request, e)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("screening:crf", pseudonym=pseudonym)
@@ -147,7 +136,7 @@ def coded_void(request: Any, pseudonym: str, kind: str, entry_id: int) -> HttpRe
         try:
             actions.void_coded_entry(entry=entry, reason=form.cleaned_data["reason"], acting_user=request.user)
         except (ValidationError, PermissionDenied) as e:
-            _errors(request, e)
+            report_refusal(request, e)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("screening:crf", pseudonym=pseudonym)
@@ -184,7 +173,7 @@ def query_open(request: Any, pseudonym: str) -> HttpResponse:
         try:
             actions.open_query(donor=donor, acting_user=request.user, **form.cleaned_data)
         except ValidationError as e:
-            _errors(request, e)
+            report_refusal(request, e)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("screening:crf", pseudonym=pseudonym)
@@ -201,7 +190,7 @@ def query_detail(request: Any, query_id: int) -> HttpResponse:
         try:
             fn(query=query, text=text, acting_user=request.user)
         except (ValidationError, PermissionDenied) as e:
-            _errors(request, e)
+            report_refusal(request, e)
         return redirect("screening:query", query_id=query_id)
     return render(request, "screening/query_detail.html", {
         "query": query, "messages_": query.messages.select_related("author"), "form": form,
@@ -214,15 +203,8 @@ def decision(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor.objects.select_related("study"), pseudonym=pseudonym)
     form = SignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.sign_decision(donor=donor, password=form.cleaned_data["password"], acting_user=request.user)
-        except SignatureError as e:
-            account_actions.record_login_failure(user=request.user, channel="signature")
-            _errors(request, e)
-        except (ValidationError, PermissionDenied) as e:
-            _errors(request, e)
-        else:
-            messages.success(request, _("Decision signed."))
+        run_action(request, lambda: actions.sign_decision(
+            donor=donor, password=form.cleaned_data["password"], acting_user=request.user), _("Decision signed."))
         return redirect("screening:decision", pseudonym=pseudonym)
     screening = _screening(donor)
     latest = actions.latest_decision(screening)
@@ -243,7 +225,7 @@ def enroll(request: Any, pseudonym: str) -> HttpResponse:
     try:
         slot = actions.enroll(donor=donor, acting_user=request.user)
     except (ValidationError, PermissionDenied) as e:
-        _errors(request, e)
+        report_refusal(request, e)
     else:
         messages.success(request, _("Enrolled in slot %(n)s.") % {"n": slot.number})
     return redirect("screening:decision", pseudonym=pseudonym)
