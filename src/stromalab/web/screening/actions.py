@@ -165,36 +165,32 @@ def apply_data(screening: m.Screening, data: dict[str, Any]) -> dict[str, tuple[
                 changes[field] = (old if old != "" else None, value if value != "" else None)
                 setattr(screening, field, value)
         elif field == "serology":
-            serology = dict(screening.serology)
-            for test, result in (raw or {}).items():
-                if test not in m.SEROLOGY_TESTS:
-                    raise ValidationError({"serology": f"unknown test {test!r}"})
-                result = _to_choice(result, f"serology.{test}", m.SEROLOGY_RESULTS)
-                old = serology.get(test)
-                if (old or "") != result:
-                    changes[f"serology.{test}"] = (old, result or None)
-                    if result:
-                        serology[test] = result
-                    else:
-                        serology.pop(test, None)
-            screening.serology = serology
+            screening.serology = _merge_choices(field, screening.serology, raw, m.SEROLOGY_TESTS,
+                                                "unknown test {!r}", m.SEROLOGY_RESULTS, changes)
         elif field == "answers":
-            answers = dict(screening.answers)
-            for cid, answer in (raw or {}).items():
-                if cid not in protocol.answer_ids:
-                    raise ValidationError({"answers": f"no question for criterion {cid!r}"})
-                answer = _to_choice(answer, f"answers.{cid}", m.ANSWER_CHOICES)
-                old = answers.get(cid)
-                if (old or "") != answer:
-                    changes[f"answers.{cid}"] = (old, answer or None)
-                    if answer:
-                        answers[cid] = answer
-                    else:
-                        answers.pop(cid, None)
-            screening.answers = answers
+            screening.answers = _merge_choices(field, screening.answers, raw, protocol.answer_ids,
+                                               "no question for criterion {!r}", m.ANSWER_CHOICES, changes)
         else:
             raise ValidationError({field: "unknown screening field"})
     return changes
+
+
+def _merge_choices(field: str, current: dict[str, str], raw: Any, known: Any, unknown: str,
+                   choices: Any, changes: dict[str, tuple[Any, Any]]) -> dict[str, str]:
+    """``current`` with the per-key choices of ``raw`` applied (empty clears), noting changes."""
+    merged = dict(current)
+    for key, value in (raw or {}).items():
+        if key not in known:
+            raise ValidationError({field: unknown.format(key)})
+        value = _to_choice(value, f"{field}.{key}", choices)
+        old = merged.get(key)
+        if (old or "") != value:
+            changes[f"{field}.{key}"] = (old, value or None)
+            if value:
+                merged[key] = value
+            else:
+                merged.pop(key, None)
+    return merged
 
 
 def preview_screening(*, donor: Donor, data: dict[str, Any]) -> Evaluation:
