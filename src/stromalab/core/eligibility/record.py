@@ -423,9 +423,10 @@ def _answers(value: Any, answer_ids: AbstractSet[str]) -> Mapping[str, str] | No
 _ANSWER_VALUES = frozenset({"yes", "no", None})
 
 
-def _all_in(values: Iterable[Any], allowed: frozenset[Any]) -> bool:
-    """Whether every value is one of ``allowed`` (strings and None only: ``True == 1`` must not pass)."""
+def _all_in(values: Iterable[Any], allowed: frozenset[str | None]) -> bool:
+    """Whether every value is one of ``allowed``, which holds only strings and None: no other
+    JSON value (number, boolean) compares equal to those, so a set comparison is exact."""
     try:
-        return all(v in allowed and (v is None or type(v) is str) for v in values)
+        return set(values) <= allowed
     except TypeError:  # an unhashable value, such as a list
         return False
