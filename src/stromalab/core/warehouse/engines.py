@@ -79,6 +79,21 @@ def table_files(folder: Path) -> dict[str, Path]:
     return found
 
 
+def _catalog_table(con: Any, placeholder: str, schema: str, name: str) -> Table | None:
+    """A table's columns from ``information_schema``, names matched without regard to case
+    (DuckDB and PostgreSQL differ only in their parameter placeholder)."""
+    rows = con.execute(
+        "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
+        f"WHERE lower(table_schema) = lower({placeholder}) AND lower(table_name) = {placeholder} "
+        "ORDER BY ordinal_position",
+        [schema, name],
+    ).fetchall()
+    if not rows:
+        return None
+    ref = f"{quote(rows[0][0])}.{quote(rows[0][1])}"
+    return _table(name, ref, [(c, t) for s, n, c, t in rows if (s, n) == rows[0][:2]])
+
+
 def _table(name: str, ref: str, columns: Sequence[tuple[str, str]]) -> Table | None:
     if not columns:
         return None
@@ -120,15 +135,7 @@ class DuckDBWarehouse:
     def table(self, name: str) -> Table | None:
         if self.files is not None:
             return self._file_table(name)
-        rows = self.con.execute(
-            "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE lower(table_schema) = lower(?) AND lower(table_name) = ? ORDER BY ordinal_position",
-            [self.schema, name],
-        ).fetchall()
-        if not rows:
-            return None
-        ref = f"{quote(rows[0][0])}.{quote(rows[0][1])}"
-        return _table(name, ref, [(c, t) for s, n, c, t in rows if (s, n) == rows[0][:2]])
+        return _catalog_table(self.con, "?", self.schema, name)
 
     def _file_table(self, name: str) -> Table | None:
         import duckdb
@@ -193,15 +200,7 @@ class PostgresWarehouse:
         return cls(con, schema)
 
     def table(self, name: str) -> Table | None:
-        rows = self.con.execute(
-            "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE lower(table_schema) = lower(%s) AND lower(table_name) = %s ORDER BY ordinal_position",
-            [self.schema, name],
-        ).fetchall()
-        if not rows:
-            return None
-        ref = f"{quote(rows[0][0])}.{quote(rows[0][1])}"
-        return _table(name, ref, [(c, t) for s, n, c, t in rows if (s, n) == rows[0][:2]])
+        return _catalog_table(self.con, "%s", self.schema, name)
 
     def load_schedule(self, rows: Sequence[ScheduleRow]) -> None:
         self.con.execute(
