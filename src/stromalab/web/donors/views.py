@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import has_role, require_role
+from stromalab.web.feedback import report_refusal
 
 from . import actions
 from .forms import ConsentForm, IdentityChangeForm, IdentityForm, VoidForm
@@ -119,7 +120,7 @@ def donor_consent(request: Any, pseudonym: str) -> HttpResponse:
                                    status=form.cleaned_data["status"], date=form.cleaned_data["date"],
                                    reason=form.cleaned_data["reason"], acting_user=request.user)
         except (ValidationError, PermissionDenied) as e:
-            messages.error(request, "; ".join(getattr(e, "messages", [str(e)])))
+            report_refusal(request, e)
         else:
             messages.success(request, _("Consent recorded."))
     else:
@@ -136,7 +137,7 @@ def donor_void(request: Any, pseudonym: str) -> HttpResponse:
         try:
             actions.void_donor(donor=donor, reason=form.cleaned_data["reason"], acting_user=request.user)
         except ValidationError as e:
-            messages.error(request, "; ".join(e.messages))
+            report_refusal(request, e)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("donors:detail", pseudonym=pseudonym)
