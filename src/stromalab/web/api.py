@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from ninja import NinjaAPI
 
+from stromalab.web.accounts.actions import SignatureError, record_login_failure
 from stromalab.web.accounts.api_auth import default_auth
 
 #: (prefix, module with a ``router``): later apps append here.
@@ -50,6 +51,14 @@ def _permission_denied(request: Any, exc: Exception) -> Any:
 def _data_error(request: Any, exc: Exception) -> Any:
     # e.g. a NUL character or an over-long value refused by PostgreSQL: the client's input
     return api.create_response(request, {"detail": "invalid value for the database"}, status=400)
+
+
+@api.exception_handler(SignatureError)
+def _signature_refused(request: Any, exc: SignatureError) -> Any:
+    """A wrong password on an e-signature counts toward the lockout, like a failed login; the
+    action's transaction has rolled back, so the failure is recorded here, in one place."""
+    record_login_failure(user=request.auth, channel="signature")
+    return _validation_error(request, exc)
 
 
 @api.exception_handler(ValidationError)

@@ -1,46 +1,78 @@
 """Turning an action's refusal into messages on the page, the same way in every app.
 
-Actions refuse by raising (ValidationError, PermissionDenied, a signature error) and, being
-atomic, leave nothing written; views show why. A wrong password on an e-signature also counts
-toward the account's lockout, like a failed login.
+Actions refuse by raising a field-keyed :class:`~django.core.exceptions.ValidationError`
+(``{"mass_g": "must be at least 1"}``), :class:`~django.core.exceptions.PermissionDenied` or a
+signature error and, being atomic, leave nothing written; views show why through this module
+only. A problem with a field the page's form shows is attached to that field, so it appears
+next to it; any other problem becomes an error message at the top of the page, prefixed with
+the field's human label (the form's label, else the action's ``labels``), never its internal
+key. A wrong password on an e-signature also counts toward the account's lockout, like a
+failed login: pages count it here, the API in its exception handler (``web/api.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.text import capfirst
 
 from stromalab.web.accounts.actions import SignatureError, record_login_failure
 
 
-def error_messages(error: Exception) -> list[str]:
-    """One line per problem, prefixed with the field at fault when the action named one."""
+def field_label(field: str, form: Any = None, labels: Mapping[str, str] | None = None) -> str:
+    """The human label of ``field``: the form's, else ``labels``', else the key made readable."""
+    bound = getattr(form, "fields", {}).get(field) if form is not None else None
+    if bound is not None and bound.label:
+        return str(bound.label)
+    if labels and field in labels:
+        return str(labels[field])
+    return capfirst(field.replace("_", " "))
+
+
+def field_problems(error: Exception) -> list[tuple[str, list[str]]]:
+    """``(field, messages)`` pairs; ``"__all__"`` for problems not tied to a field."""
     if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return [
-            "; ".join(problems.messages) if field == "__all__" else f"{field}: {'; '.join(problems.messages)}"
-            for field, problems in ((f, ValidationError(v)) for f, v in error.error_dict.items())
-        ]
-    return list(getattr(error, "messages", None) or [str(error)])
+        return [(field, ValidationError(problems).messages)
+                for field, problems in error.error_dict.items()]
+    return [("__all__", list(getattr(error, "messages", None) or [str(error)]))]
 
 
-def report_refusal(request: Any, error: Exception) -> None:
-    for line in error_messages(error):
-        messages.error(request, line)
+def error_messages(error: Exception, form: Any = None,
+                   labels: Mapping[str, str] | None = None) -> list[str]:
+    """One line per field at fault, prefixed with its human label."""
+    return ["; ".join(problems) if field == "__all__"
+            else f"{field_label(field, form, labels)}: {'; '.join(problems)}"
+            for field, problems in field_problems(error)]
+
+
+def report_refusal(request: Any, error: Exception, form: Any = None,
+                   labels: Mapping[str, str] | None = None) -> None:
+    """Show why an action refused: beside the form's field where it has one, else on top."""
+    if isinstance(error, SignatureError):
+        record_login_failure(user=request.user, channel="signature")
+    for field, problems in field_problems(error):
+        if form is not None and field in getattr(form, "fields", {}):
+            for problem in problems:
+                form.add_error(field, problem)
+            messages.error(request, f"{field_label(field, form, labels)}: {'; '.join(problems)}")
+        elif field == "__all__":
+            for problem in problems:
+                messages.error(request, problem)
+        else:
+            messages.error(request, f"{field_label(field, form, labels)}: {'; '.join(problems)}")
 
 
 def run_action(request: Any, call: Callable[[], Any], success: str,
-               refusals: tuple[type[Exception], ...] = ()) -> bool:
+               refusals: tuple[type[Exception], ...] = (), form: Any = None,
+               labels: Mapping[str, str] | None = None) -> bool:
     """Call an action for the page; show ``success`` or why it was refused (True on success)."""
     try:
         call()
-    except SignatureError as error:
-        record_login_failure(user=request.user, channel="signature")
-        report_refusal(request, error)
     except (ValidationError, PermissionDenied, *refusals) as error:
-        report_refusal(request, error)
+        report_refusal(request, error, form, labels)
     else:
         messages.success(request, success)
         return True

@@ -14,6 +14,7 @@ from stromalab.web.accounts.actions import SignatureError, set_role
 from stromalab.web.accounts.models import Signature, User
 from stromalab.web.audit.chain import verify_chain
 from stromalab.web.audit.models import AuditEvent
+from stromalab.web.feedback import error_messages
 from stromalab.web.manufacturing import actions as a
 from stromalab.web.manufacturing import reports
 from stromalab.web.manufacturing.models import Deviation
@@ -90,7 +91,7 @@ def test_wrong_password_is_refused_and_nothing_is_written(deviation: Deviation, 
 @pytest.mark.parametrize(("kw", "fragment"), [
     ({"conclusion": ""}, "conclusion"),
     ({"conclusion": "   "}, "conclusion"),
-    ({"conclusion": "x" * 4001}, "conclusion: at most 4000"),
+    ({"conclusion": "x" * 4001}, "Conclusion: at most 4000"),
     ({"impact": ""}, "impact on the product"),
     ({"impact": "fine"}, "impact on the product"),
 ])
@@ -99,7 +100,7 @@ def test_closing_needs_a_conclusion_and_an_impact(kw: dict[str, str], fragment: 
     before = _state(deviation)
     with pytest.raises(ValidationError) as e:
         _close(deviation, qp, **kw)
-    assert fragment in " ".join(e.value.messages)
+    assert fragment in " ".join(error_messages(e.value))
     assert _state(deviation) == before
 
 

@@ -49,6 +49,7 @@ from stromalab.core.manufacturing.specification import Specification, load_speci
 from stromalab.web.accounts.actions import sign
 from stromalab.web.accounts.models import Signature
 from stromalab.web.accounts.permissions import check_role
+from stromalab.web.accounts.signed_closure import close_with_signature
 from stromalab.web.audit.actions import record_changes, record_event
 from stromalab.web.audit.canonical import canonical_json
 from stromalab.web.donors.actions import DonorLocked, assert_material_use_allowed
@@ -751,19 +752,9 @@ def close_deviation(*, deviation: Deviation, impact: str, conclusion: str, passw
     if impact not in dict(Deviation.IMPACTS):
         raise ValidationError(f"impact on the product: one of {', '.join(dict(Deviation.IMPACTS))}, "
                               f"got {impact!r}")
-    conclusion = _text(conclusion, "conclusion", required=False, max_length=4000)
-    if not conclusion:
-        raise ValidationError("conclusion: the investigation's summary and conclusion are required")
-    deviation.impact, deviation.conclusion = impact, conclusion
-    signature = sign(acting_user=acting_user, password=password, meaning=Signature.REVIEWED,
-                     record_type="manufacturing.Deviation", record_id=str(deviation.pk),
-                     content=deviation.signed_content(), subject=deviation.batch.code)
-    deviation.status, deviation.closed_at, deviation.closed_by, deviation.signature = (
-        Deviation.CLOSED, timezone.now(), acting_user, signature)
-    deviation.save(update_fields=["status", "impact", "conclusion", "closed_at", "closed_by", "signature"])
-    record_changes(acting_user=acting_user, record=deviation, action="close", reason=conclusion,
-                   changes={"status": (Deviation.OPEN, Deviation.CLOSED), "impact": ("", impact),
-                            "conclusion": ("", conclusion)})
+    close_with_signature(deviation, conclusion=conclusion, password=password, acting_user=acting_user,
+                         open_status=Deviation.OPEN, closed_status=Deviation.CLOSED,
+                         decided={"impact": ("", impact)})
     return deviation
 
 

@@ -13,8 +13,6 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from stromalab.core.manufacturing.isbt128 import Isbt128Error
-from stromalab.web.accounts import actions as account_actions
-from stromalab.web.accounts.actions import SignatureError
 from stromalab.web.accounts.permissions import api_op
 from stromalab.web.donors.models import Donor
 
@@ -236,14 +234,6 @@ def _batch(code: str) -> Batch:
     return get_object_or_404(Batch.objects.select_related("donation__donor"), code=code)
 
 
-def _signed(request: Any, call: Any) -> Any:
-    try:
-        return call()
-    except SignatureError:
-        account_actions.record_login_failure(user=request.auth, channel="signature")
-        raise
-
-
 @api_op(router, "GET", "/batches", READERS, response=list[BatchOut])
 def list_batches(request: Any, status: str = "") -> Any:
     qs = Batch.objects.select_related("donation__donor").order_by("-created_at", "-id")
@@ -257,7 +247,7 @@ def record_harvest(request: Any, payload: HarvestIn) -> Any:
     donor = get_object_or_404(Donor, pseudonym=payload.donor)
     d = payload.dict()
     d.pop("donor")
-    batch = _signed(request, lambda: actions.record_harvest(donor=donor, acting_user=request.auth, **d))
+    batch = actions.record_harvest(donor=donor, acting_user=request.auth, **d)
     return 201, _batch_out(batch)
 
 
@@ -269,15 +259,15 @@ def get_batch(request: Any, code: str) -> Any:
 @api_op(router, "POST", "/batches/{code}/receipt", WRITERS, response={201: StepOut})
 def record_receipt(request: Any, code: str, payload: ReceiptIn) -> Any:
     batch = _batch(code)
-    step = _signed(request, lambda: actions.record_receipt(batch=batch, acting_user=request.auth, **payload.dict()))
+    step = actions.record_receipt(batch=batch, acting_user=request.auth, **payload.dict())
     return 201, _step_out(step)
 
 
 @api_op(router, "POST", "/batches/{code}/isolation", WRITERS, response={201: StepOut})
 def record_isolation(request: Any, code: str, payload: IsolationIn) -> Any:
     batch = _batch(code)
-    step = _signed(request, lambda: actions.record_isolation(batch=batch, acting_user=request.auth,
-                                                             **payload.dict()))
+    step = actions.record_isolation(batch=batch, acting_user=request.auth,
+                                                             **payload.dict())
     return 201, _step_out(step)
 
 
@@ -290,16 +280,16 @@ def seed_passage(request: Any, code: str, payload: SeedIn) -> Any:
 @api_op(router, "POST", "/batches/{code}/passages/harvest", WRITERS, response={201: StepOut})
 def harvest_passage(request: Any, code: str, payload: PassageHarvestIn) -> Any:
     batch = _batch(code)
-    step = _signed(request, lambda: actions.harvest_passage(batch=batch, acting_user=request.auth,
-                                                            **payload.dict()))
+    step = actions.harvest_passage(batch=batch, acting_user=request.auth,
+                                                            **payload.dict())
     return 201, _step_out(step)
 
 
 @api_op(router, "POST", "/batches/{code}/freezing", WRITERS, response={201: list[ContainerOut]})
 def record_freezing(request: Any, code: str, payload: FreezingIn) -> Any:
     batch = _batch(code)
-    containers = _signed(request, lambda: actions.record_freezing(batch=batch, acting_user=request.auth,
-                                                                  **payload.dict()))
+    containers = actions.record_freezing(batch=batch, acting_user=request.auth,
+                                                                  **payload.dict())
     return 201, [_container_out(c) for c in containers]
 
 
@@ -307,8 +297,8 @@ def record_freezing(request: Any, code: str, payload: FreezingIn) -> Any:
 def store_batch(request: Any, code: str, payload: StorageIn) -> Any:
     batch = _batch(code)
     box = get_object_or_404(Box, pk=payload.box_id)
-    step = _signed(request, lambda: actions.store_batch(batch=batch, box=box, start_position=payload.start_position,
-                                                        password=payload.password, acting_user=request.auth))
+    step = actions.store_batch(batch=batch, box=box, start_position=payload.start_position,
+                                                        password=payload.password, acting_user=request.auth)
     return 201, _step_out(step)
 
 
@@ -334,9 +324,9 @@ def list_deviations(request: Any, code: str) -> Any:
 @api_op(router, "POST", "/batches/{code}/deviations/{deviation_id}/close", DEVIATION_CLOSERS, response=DeviationOut)
 def close_deviation(request: Any, code: str, deviation_id: int, payload: DeviationCloseIn) -> Any:
     deviation = get_object_or_404(Deviation, pk=deviation_id, batch=_batch(code))
-    d = _signed(request, lambda: actions.close_deviation(deviation=deviation, impact=payload.impact,
+    d = actions.close_deviation(deviation=deviation, impact=payload.impact,
                                                          conclusion=payload.conclusion, password=payload.password,
-                                                         acting_user=request.auth))
+                                                         acting_user=request.auth)
     return _deviation_out(d)
 
 

@@ -39,6 +39,7 @@ from stromalab.core.manufacturing.specification import PerDoseLimit, Requirement
 from stromalab.web.accounts.actions import sign
 from stromalab.web.accounts.models import Signature
 from stromalab.web.accounts.permissions import check_role
+from stromalab.web.accounts.signed_closure import close_with_signature
 from stromalab.web.audit.actions import ReasonRequired, record_changes, record_event
 from stromalab.web.audit.canonical import canonical_json
 from stromalab.web.audit.models import AuditEvent
@@ -274,18 +275,8 @@ def close_oos(*, oos: m.OosRecord, conclusion: str, password: str, acting_user: 
     oos = m.OosRecord.objects.select_for_update().select_related("batch").get(pk=oos.pk)
     if oos.status != m.OosRecord.OPEN:
         raise ValidationError("this OOS record is already closed")
-    conclusion = _text(conclusion, "conclusion", 4000)
-    if not conclusion:
-        raise ValidationError({"conclusion": "the investigation's conclusion is required"})
-    oos.conclusion = conclusion
-    signature = sign(acting_user=acting_user, password=password, meaning=Signature.REVIEWED,
-                     record_type="quality.OosRecord", record_id=str(oos.pk),
-                     content=oos.signed_content(), subject=oos.batch.code)
-    oos.status, oos.closed_at, oos.closed_by, oos.signature = (
-        m.OosRecord.CLOSED, timezone.now(), acting_user, signature)
-    oos.save(update_fields=["status", "closed_at", "closed_by", "conclusion", "signature"])
-    record_event(acting_user=acting_user, action="oos_close", record=oos, field="status",
-                 old=m.OosRecord.OPEN, new=m.OosRecord.CLOSED, reason=conclusion)
+    close_with_signature(oos, conclusion=conclusion, password=password, acting_user=acting_user,
+                         open_status=m.OosRecord.OPEN, closed_status=m.OosRecord.CLOSED)
     return oos
 
 

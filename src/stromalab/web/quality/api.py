@@ -10,8 +10,6 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from stromalab.web.accounts import actions as account_actions
-from stromalab.web.accounts.actions import SignatureError
 from stromalab.web.accounts.permissions import api_op
 from stromalab.web.manufacturing.models import Batch
 
@@ -231,12 +229,8 @@ def list_oos(request: Any, status: str = "open") -> Any:
 @api_op(router, "POST", "/oos/{oos_id}/close", OOS_CLOSERS, response=OosOut)
 def close_oos(request: Any, oos_id: int, payload: OosCloseIn) -> Any:
     oos = get_object_or_404(m.OosRecord, pk=oos_id)
-    try:
-        oos = actions.close_oos(oos=oos, conclusion=payload.conclusion, password=payload.password,
-                                acting_user=request.auth)
-    except SignatureError:
-        account_actions.record_login_failure(user=request.auth, channel="signature")
-        raise
+    oos = actions.close_oos(oos=oos, conclusion=payload.conclusion, password=payload.password,
+                            acting_user=request.auth)
     return _oos_out(oos)
 
 
@@ -269,25 +263,17 @@ def release_summary(request: Any, qc_batch: str) -> Any:
     return _summary_out(_batch(qc_batch))
 
 
-def _signed(fn: Any, request: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(acting_user=request.auth, **kwargs)
-    except SignatureError:
-        account_actions.record_login_failure(user=request.auth, channel="signature")
-        raise
-
-
 @api_op(router, "POST", "/batches/{qc_batch}/release", RELEASERS, response={201: SummaryOut})
 def release(request: Any, qc_batch: str, payload: SignIn) -> Any:
     batch = _batch(qc_batch)
-    _signed(actions.release_batch, request, batch=batch, password=payload.password)
+    actions.release_batch(acting_user=request.auth, batch=batch, password=payload.password)
     return 201, _summary_out(batch)
 
 
 @api_op(router, "POST", "/batches/{qc_batch}/reject", RELEASERS, response={201: SummaryOut})
 def reject(request: Any, qc_batch: str, payload: RejectIn) -> Any:
     batch = _batch(qc_batch)
-    _signed(actions.reject_batch, request, batch=batch, password=payload.password, reason=payload.reason)
+    actions.reject_batch(acting_user=request.auth, batch=batch, password=payload.password, reason=payload.reason)
     return 201, _summary_out(batch)
 
 

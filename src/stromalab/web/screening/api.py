@@ -7,9 +7,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from stromalab.web.accounts import actions as account_actions
 from stromalab.web.accounts import roles
-from stromalab.web.accounts.actions import SignatureError
 from stromalab.web.accounts.permissions import api_op
 from stromalab.web.donors.models import Donor
 
@@ -217,11 +215,7 @@ def get_decision(request: Any, pseudonym: str) -> Any:
 @api_op(router, "POST", "/donors/{pseudonym}/decision", roles.INVESTIGATOR, response={201: DecisionOut})
 def sign_decision(request: Any, pseudonym: str, payload: SignIn) -> Any:
     donor = _donor(pseudonym)
-    try:
-        d = actions.sign_decision(donor=donor, password=payload.password, acting_user=request.auth)
-    except SignatureError:
-        account_actions.record_login_failure(user=request.auth, channel="signature")
-        raise
+    d = actions.sign_decision(donor=donor, password=payload.password, acting_user=request.auth)
     return 201, _decision_out(d, d.screening)
 
 
