@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-#: CI clones the repository with a copy of ``shared/`` beside it: <repo>/../shared/fixtures/fcs
-FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "fcs"
+#: real instrument files kept in the repository (tests/data/fcs/README.md: origin and licences)
+FIXTURES = Path(__file__).resolve().parents[2] / "data" / "fcs"
 
 
 @pytest.fixture(scope="session")

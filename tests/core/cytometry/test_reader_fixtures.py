@@ -1,4 +1,4 @@
-"""Every real instrument file in shared/fixtures/fcs is read, and read right."""
+"""Every real instrument file in tests/data/fcs is read, and read right."""
 
 from __future__ import annotations
 

@@ -14,9 +14,8 @@ import pytest
 
 from ..conftest import PASSWORD
 
-#: CI clones the repository with ``shared/`` beside it: <repo>/../shared/fixtures/fcs
-REPO = Path(__file__).resolve().parents[3]
-FIXTURES = REPO.parent / "shared" / "fixtures" / "fcs"
+#: real instrument files kept in the repository (tests/data/fcs/README.md: origin and licences)
+FIXTURES = Path(__file__).resolve().parents[2] / "data" / "fcs"
 
 #: a passing result for every test of release.yaml (cell count judged against a dose)
 PASSING = {

@@ -1,5 +1,5 @@
 """FCS panel uploads: generated panels with known fractions, the real instrument files of
-shared/fixtures/fcs, refusals naming the file, storage (SHA-256, never overwritten),
+tests/data/fcs, refusals naming the file, storage (SHA-256, never overwritten),
 phenotype values as QC results, histograms."""
 
 from __future__ import annotations
