@@ -19,6 +19,7 @@ from stromalab.web.accounts.permissions import check_role
 from stromalab.web.audit.actions import record_changes, record_event
 
 from .models import Consent, Donor, DonorIdentity, InformationSheet, Study
+from .queries import material_use_refusal
 
 
 class DonorLocked(PermissionDenied):
@@ -39,11 +40,12 @@ def assert_data_entry_allowed(donor: Donor) -> None:
 
 def assert_material_use_allowed(donor: Donor) -> None:
     """Raise :class:`DonorLocked` unless the donor's material may be used (signed consent,
-    not withdrawn, not voided). Call it in every action that uses a donor's material."""
-    assert_data_entry_allowed(donor)
-    consent = donor.current_consent()
-    if consent is None or consent.status != Consent.SIGNED:
-        raise DonorLocked(f"{donor.pseudonym}: no signed consent")
+    not withdrawn, not voided). Call it in every action that uses a donor's material; pages
+    that only show the answer ask :func:`stromalab.web.donors.queries.material_use_refusal`."""
+    donor.refresh_from_db(fields=["withdrawn_at", "voided_at"])
+    refusal = material_use_refusal(donor)
+    if refusal is not None:
+        raise DonorLocked(refusal)
 
 
 def clean_nir(value: str) -> str:
