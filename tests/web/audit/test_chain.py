@@ -7,12 +7,14 @@ import itertools
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from stromalab.commands import audit as audit_command
 from stromalab.web.audit import triggers
 from stromalab.web.audit.actions import ReasonRequired, record_changes, record_event
 from stromalab.web.audit.chain import GENESIS_HASH, verify_chain
+from stromalab.web.audit.kinds import EventKind
 from stromalab.web.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +24,8 @@ def _events(n: int, user: Any = None) -> list[AuditEvent]:
     out = []
     with transaction.atomic():
         for i in range(n):
-            out.append(record_event(acting_user=user, action="update", record=("tests.Thing", i, "D-1"),
+            out.append(record_event(acting_user=user, action=EventKind.UPDATE,
+                                    record=("tests.Thing", i, "D-1"),
                                     field="weight_kg", old=i, new=i + 1, reason="typo"))
     return out
 
@@ -35,7 +38,7 @@ def test_record_event_outside_a_transaction_is_refused() -> None:
         saved = connection.in_atomic_block
         connection.in_atomic_block = False
         try:
-            actions.record_event(acting_user=None, action="x", record=("a", 1))
+            actions.record_event(acting_user=None, action=EventKind.CREATE, record=("a", 1))
         finally:
             connection.in_atomic_block = saved
 
@@ -54,8 +57,12 @@ def test_events_are_chained_and_verify(make_user: Any) -> None:
 
 
 def test_reason_required_for_changing_entered_values() -> None:
-    with transaction.atomic(), pytest.raises(ReasonRequired):
-        record_changes(acting_user=None, record=("t", 1), changes={"w": (60, 61)})
+    with transaction.atomic(), pytest.raises(ReasonRequired) as refused:
+        record_changes(acting_user=None, record=("t", 1), changes={"weight_kg": (60, 61)},
+                       labels={"weight_kg": "Weight (kg)"})
+    # field-keyed on the reason, naming the changed field by its label: a plain ValidationError
+    assert isinstance(refused.value, ValidationError)
+    assert refused.value.message_dict == {"reason": ["a reason is required to change Weight (kg)"]}
     with transaction.atomic():
         first = record_changes(acting_user=None, record=("t", 1), changes={"w": (None, 61), "h": (1, 1)})
     assert [e.field for e in first] == ["w"]  # unchanged field skipped, first entry needs no reason

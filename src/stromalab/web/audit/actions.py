@@ -4,7 +4,7 @@ Usage, inside an action (``@transaction.atomic``, acting user by keyword)::
 
     from stromalab.web.audit.actions import record_event, record_changes
 
-    record_event(acting_user=user, action="create", record=donor, new={"pseudonym": p})
+    record_event(acting_user=user, action=EventKind.CREATE, record=donor, new={"pseudonym": p})
     record_changes(acting_user=user, record=screening, changes={"weight_kg": (old, new)},
                    reason=reason)
 
@@ -20,15 +20,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from .canonical import canonical_json, utc_now_text
 from .chain import content_hash
+from .kinds import EventKind
 from .models import AuditEvent, ChainHead
 
 
-class ReasonRequired(ValueError):
-    """A change to data already entered needs a reason (compliance.md)."""
+class ReasonRequired(ValidationError):
+    """A change to data already entered needs a reason (compliance.md).
+
+    Keyed on ``reason``, so that pages show it beside the form's reason field and the API
+    returns it like any other refusal, with no special case in either.
+    """
+
+    def __init__(self, label: str) -> None:
+        super().__init__({"reason": f"a reason is required to change {label}"})
+
+
+def _change_label(record: Any, field: str, labels: Mapping[str, str] | None) -> str:
+    """The human name of a changed field: ``labels``', else the model field's verbose name."""
+    if labels and field in labels:
+        return str(labels[field])
+    meta = getattr(record, "_meta", None)
+    if meta is not None:
+        try:
+            return str(meta.get_field(field).verbose_name)
+        except Exception:  # not a model field (e.g. ``serology.hiv``)
+            pass
+    return field.replace("_", " ").replace(".", " ")
 
 
 def _record_key(record: Any) -> tuple[str, str, str]:
@@ -51,7 +73,7 @@ def _lock_head() -> ChainHead:
 def record_event(
     *,
     acting_user: Any,
-    action: str,
+    action: EventKind,
     record: Any,
     field: str = "",
     old: Any = None,
@@ -61,8 +83,8 @@ def record_event(
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction.
 
-    ``acting_user`` may be ``None`` only for system events (bootstrap). ``action`` is a short
-    verb: ``create``, ``update``, ``void``, ``read``, ``sign``, ``login``, ``login_failed``, ...
+    ``acting_user`` may be ``None`` only for system events (bootstrap). ``action`` is one of
+    :class:`~stromalab.web.audit.kinds.EventKind` (stored as its text).
     """
     return _append([(action, record, field, old, new, reason, subject)], acting_user)[0]
 
@@ -73,22 +95,24 @@ def record_changes(
     record: Any,
     changes: Mapping[str, tuple[Any, Any]],
     reason: str = "",
-    action: str = "update",
+    action: EventKind = EventKind.UPDATE,
     require_reason: bool = True,
     subject: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> list[AuditEvent]:
     """Append one event per changed field (``changes``: field -> (old, new)).
 
     Unchanged fields are skipped. A change of a value that was already entered (old value not
     None/"") needs a ``reason`` unless ``require_reason`` is false; :class:`ReasonRequired`
-    is raised otherwise (the caller's transaction then rolls back).
+    is raised otherwise (the caller's transaction then rolls back), naming the field by its
+    human label (``labels``, else the model field's verbose name).
     """
     items = []
     for field, (old, new) in changes.items():
         if old == new:
             continue
         if require_reason and old not in (None, "", [], {}) and not (reason or "").strip():
-            raise ReasonRequired(f"a reason is required to change {field}")
+            raise ReasonRequired(_change_label(record, field, labels))
         items.append((action, record, field, old, new, reason, subject))
     return _append(items, acting_user) if items else []
 

@@ -5,11 +5,11 @@ from typing import Any
 
 from ninja import Router, Schema
 
-from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import api_op
 
 from .chain import verify_chain
 from .models import AuditEvent
+from .permissions import READERS, VERIFIERS
 
 router = Router(tags=["audit"])
 
@@ -36,7 +36,7 @@ class VerifyOut(Schema):
     problem: str
 
 
-@api_op(router, "GET", "/events", roles.AUDIT_READERS, response=list[EventOut])
+@api_op(router, "GET", "/events", READERS, response=list[EventOut])
 def list_events(request: Any, subject: str = "", after_id: int = 0, limit: int = 100) -> Any:
     limit = max(1, min(limit, 1000))
     qs = AuditEvent.objects.filter(id__gt=max(after_id, 0)).order_by("id")
@@ -45,7 +45,6 @@ def list_events(request: Any, subject: str = "", after_id: int = 0, limit: int =
     return list(qs[:limit])
 
 
-@api_op(router, "GET", "/verify", roles.MONITOR, roles.DATA_MANAGER, roles.ADMINISTRATOR, response=VerifyOut)
+@api_op(router, "GET", "/verify", VERIFIERS, response=VerifyOut)
 def verify(request: Any) -> Any:
-    r = verify_chain()
-    return {"ok": r.ok, "count": r.count, "broken_id": r.broken_id, "problem": r.problem}
+    return verify_chain()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-GENESIS_HASH = "0" * 64
+from .chain import GENESIS_HASH
 
 
 class AuditEvent(models.Model):

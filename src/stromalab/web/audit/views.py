@@ -8,13 +8,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import require_role
 
 from .models import AuditEvent
+from .permissions import READERS
 
 
-@require_role(roles.AUDIT_READERS)
+@require_role(READERS)
 def event_list(request: Any) -> HttpResponse:
     qs = AuditEvent.objects.order_by("-id")
     filters = {k: request.GET.get(k, "").strip() for k in ("subject", "record_type", "username", "action")}
@@ -26,7 +26,7 @@ def event_list(request: Any) -> HttpResponse:
                                                      "filters": filters})
 
 
-@require_role(roles.AUDIT_READERS)
+@require_role(READERS)
 def subject_trail(request: Any, subject: str) -> HttpResponse:
     """The whole trail of one donor (or batch), oldest first: printable."""
     events = AuditEvent.objects.filter(subject=subject).order_by("id")
