@@ -1,11 +1,16 @@
 """API authentication (session with CSRF, bearer token, HTTP basic) with the role check done
 at authentication time, so that a role that may not call an operation gets 403 before its
-payload is even parsed. Use :func:`stromalab.web.accounts.permissions.api_op`."""
+payload is even parsed. Use :func:`stromalab.web.accounts.permissions.api_op`.
+
+The role test comes from :mod:`.role_check`, never from ``permissions`` (which imports this
+module): the two stay acyclic."""
 
 from typing import Any
 
 from ninja.errors import HttpError
 from ninja.security import HttpBasicAuth, HttpBearer, SessionAuth
+
+from .role_check import has_role
 
 
 def _usable(user: Any) -> Any:
@@ -42,8 +47,6 @@ class _RoleCheck:
     allowed: frozenset[str] = frozenset()
 
     def __call__(self, request: Any) -> Any:
-        from .permissions import has_role
-
         user = super().__call__(request)  # type: ignore[misc]
         if user and not has_role(user, self.allowed):
             raise HttpError(403, "your role may not do this")

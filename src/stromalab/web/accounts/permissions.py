@@ -37,21 +37,14 @@ from typing import Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from .api_auth import auth_for
+from .role_check import flatten_roles, has_role
+
+__all__ = ["api_op", "api_role", "check_role", "has_role", "login_only", "public", "require_role"]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def has_role(user: Any, *allowed: str | Iterable[str]) -> bool:
-    """True when ``user`` is authenticated, active and holds one of ``allowed``."""
-    flat = _flatten(allowed)
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.is_active
-        and not getattr(user, "is_locked", False)
-        and user.role in flat
-    )
 
 
 def check_role(user: Any, *allowed: str | Iterable[str]) -> None:
@@ -60,20 +53,10 @@ def check_role(user: Any, *allowed: str | Iterable[str]) -> None:
         raise PermissionDenied("your role may not do this")
 
 
-def _flatten(allowed: Iterable[Any]) -> frozenset[str]:
-    out: set[str] = set()
-    for item in allowed:
-        if isinstance(item, str):
-            out.add(item)
-        else:
-            out.update(item)
-    return frozenset(out)
-
-
 def require_role(*allowed: str | Iterable[str], write: Iterable[str] | None = None) -> Callable[[F], F]:
     """Decorator for function views: login required, then role check (403 otherwise)."""
-    read_roles = _flatten(allowed)
-    write_roles = read_roles if write is None else _flatten(write)
+    read_roles = flatten_roles(allowed)
+    write_roles = read_roles if write is None else flatten_roles(write)
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
@@ -112,7 +95,7 @@ def api_role(*allowed: str | Iterable[str]) -> Callable[[F], F]:
     The API module must not use ``from __future__ import annotations``: ninja reads the
     operation's signature through this wrapper, so annotations must be real objects.
     """
-    flat = _flatten(allowed)
+    flat = flatten_roles(allowed)
 
     def decorator(func: F) -> F:
         from ninja.errors import HttpError
@@ -138,9 +121,7 @@ def api_op(router: Any, method: str, path: str, *allowed: str | Iterable[str], *
     The role is checked during authentication (403 before the payload is parsed; 401 when not
     authenticated) and again around the function (:func:`api_role`); ``request.auth`` is the user.
     """
-    from .api_auth import auth_for
-
-    flat = _flatten(allowed)
+    flat = flatten_roles(allowed)
 
     def decorator(func: F) -> F:
         checked = api_role(flat)(func)
