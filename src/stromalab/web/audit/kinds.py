@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     CLOSE = "close"
     DECIDE = "decide"
     RELEASE = "release"
+    REJECT = "reject"
     # donors and screening
     WITHDRAW = "withdraw"
     ENROLL = "enroll"
