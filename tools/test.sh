@@ -35,6 +35,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+echo "== message catalogues (.po -> .mo, generated)"
+$BIN/stromalab i18n compile || exit 1
+
 echo "== pytest on SQLite (whole suite)"
 $BIN/python -m pytest -q -p no:cacheprovider || exit 1
 

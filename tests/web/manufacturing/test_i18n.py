@@ -1,23 +1,10 @@
-"""French pages for manufacturing; the app's committed .mo matches its .po."""
+"""French pages for manufacturing (the catalogue itself is checked by tests/web/test_i18n.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.utils import translation
-
-from stromalab.web.i18n import mo_bytes, parse_po
-from stromalab.web.manufacturing import apps
-
-LOCALE = Path(apps.__file__).parent / "locale"
-
-
-def test_mo_is_compiled_from_po() -> None:
-    po = LOCALE / "fr" / "LC_MESSAGES" / "django.po"
-    entries = parse_po(po.read_text(encoding="utf-8"))
-    assert len(entries) > 100
-    assert po.with_suffix(".mo").read_bytes() == mo_bytes(entries)
 
 
 def test_pages_in_french(enrolled_donor: Any, run_batch: Any, client_as: Any) -> None:

@@ -1,42 +1,20 @@
 """French quality pages: the QC, result, panel, OOS and release summary pages render in French for
-a user who chose French; every template string has a French entry; the app's committed .mo
-matches its .po."""
+a user who chose French (the catalogue itself is checked by tests/web/test_i18n.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import translation
 
-from stromalab.web.i18n import mo_bytes, parse_po
-from stromalab.web.quality import apps
 from stromalab.web.quality import models as m
 
 from .conftest import enter_all
 
 pytestmark = pytest.mark.django_db
-APP = Path(apps.__file__).parent
-PO = APP / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-TRANS = re.compile(r'\{%\s*(?:trans|translate)\s+"((?:[^"\\]|\\.)*)"(?:\s+context\s+"([^"]*)")?')
-
-
-def test_mo_is_compiled_from_po() -> None:
-    entries = parse_po(PO.read_text(encoding="utf-8"))
-    assert len(entries) > 100
-    assert "verb\x04Release" in entries and "noun\x04Release" in entries  # msgctxt entries compiled
-    assert PO.with_suffix(".mo").read_bytes() == mo_bytes(entries)
-
-
-def test_every_template_string_has_a_french_entry() -> None:
-    entries = parse_po(PO.read_text(encoding="utf-8"))
-    for template in (APP / "templates").rglob("*.html"):
-        for msgid, context in TRANS.findall(template.read_text(encoding="utf-8")):
-            key = f"{context}\x04{msgid}" if context else msgid
-            assert key in entries, (template.name, msgid)
 
 
 def _french(client: Any) -> Any:

@@ -1,6 +1,5 @@
 """French pre-screening pages: the run list, a run (attrition, candidates) and a person render in
-French for a user who chose French; every template string has a French entry; the app's
-committed .mo matches its .po."""
+French for a user who chose French (the catalogue itself is checked by tests/web/test_i18n.py)."""
 
 from __future__ import annotations
 
@@ -12,30 +11,11 @@ import pytest
 from django.utils import translation
 
 from stromalab.web.accounts import roles
-from stromalab.web.i18n import mo_bytes, parse_po
-from stromalab.web.warehouse import apps
 from stromalab.web.warehouse.models import PrescreenRun
 
 from .conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
-APP = Path(apps.__file__).parent
-PO = APP / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-TRANS = re.compile(r'\{%\s*(?:trans|translate)\s+"((?:[^"\\]|\\.)*)"(?:\s+context\s+"([^"]*)")?')
-
-
-def test_mo_is_compiled_from_po() -> None:
-    entries = parse_po(PO.read_text(encoding="utf-8"))
-    assert len(entries) > 50
-    assert PO.with_suffix(".mo").read_bytes() == mo_bytes(entries)
-
-
-def test_every_template_string_has_a_french_entry() -> None:
-    entries = parse_po(PO.read_text(encoding="utf-8"))
-    for template in (APP / "templates").rglob("*.html"):
-        for msgid, context in TRANS.findall(template.read_text(encoding="utf-8")):
-            key = f"{context}\x04{msgid}" if context else msgid
-            assert key in entries, (template.name, msgid)
 
 
 def test_run_pages_in_french(analyst: Any, client_as: Any, schedule_file: Path) -> None:

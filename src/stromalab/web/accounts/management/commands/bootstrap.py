@@ -1,6 +1,6 @@
 """``stromalab manage bootstrap``: everything a fresh machine needs before ``runserver``.
 
-Migrate, compile the French messages if needed, load the protocol, and on an empty user
+Compile the message catalogues (:mod:`stromalab.web.catalogues`), migrate, load the protocol, and on an empty user
 table create the administrator and print its one-time password (to be changed at first login).
 """
 
@@ -21,11 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--protocol", default=settings.STROMALAB_PROTOCOL)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from stromalab.web.i18n import compile_messages
+        from stromalab.web.catalogues import WEB_DIR, compile_all
 
-        compiled = compile_messages()
-        if compiled:
-            self.stdout.write(f"compiled {', '.join(compiled)}")
+        for mo in compile_all():
+            self.stdout.write(f"compiled {mo.relative_to(WEB_DIR)}")
         call_command("migrate", interactive=False, verbosity=0)
         from stromalab.web.accounts import actions, roles
         from stromalab.web.accounts.models import User
