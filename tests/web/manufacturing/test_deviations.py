@@ -92,8 +92,8 @@ def test_wrong_password_is_refused_and_nothing_is_written(deviation: Deviation, 
     ({"conclusion": ""}, "conclusion"),
     ({"conclusion": "   "}, "conclusion"),
     ({"conclusion": "x" * 4001}, "Conclusion: at most 4000"),
-    ({"impact": ""}, "impact on the product"),
-    ({"impact": "fine"}, "impact on the product"),
+    ({"impact": ""}, "Impact: one of none, acceptable, product_rejected, got ''"),
+    ({"impact": "fine"}, "Impact: one of none, acceptable, product_rejected, got 'fine'"),
 ])
 def test_closing_needs_a_conclusion_and_an_impact(kw: dict[str, str], fragment: str, deviation: Deviation,
                                                   qp: Any) -> None:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from stromalab.web.accounts.actions import SignatureError
 from stromalab.web.accounts.models import Signature
 from stromalab.web.audit.models import AuditEvent
+from stromalab.web.feedback import error_messages
 from stromalab.web.manufacturing import actions as a
 from stromalab.web.manufacturing import models as m
 from tests.web.conftest import PASSWORD
@@ -37,7 +38,7 @@ def refused(call: Callable[[], Any], *fragments: str, error: type[Exception] = V
     with pytest.raises(error) as info:
         call()
     assert snapshot() == before, "a refused action wrote something"
-    text = " ".join(getattr(info.value, "messages", None) or [str(info.value)])
+    text = " ".join(error_messages(info.value))
     for fragment in fragments:
         assert fragment in text, f"{fragment!r} not in {text!r}"
     return text
@@ -146,7 +147,7 @@ def test_rejection_stops_the_batch(enrolled_donor: Any, run_batch: Any, operator
     refused(lambda: seed(batch, operator, hours=7), f"batch {batch.code}", "rejected")
     done = batch.steps.get(kind="isolation")
     refused(lambda: a.reject_step(step=done, reason="x", acting_user=operator), f"batch {batch.code}", "rejected")
-    refused(lambda: a.reject_step(step=p0, reason="", acting_user=operator), "reason")
+    refused(lambda: a.reject_step(step=p0, reason="", acting_user=operator), "Reason: required")
 
 
 def test_a_done_step_cannot_be_rejected(enrolled_donor: Any, run_batch: Any, operator: Any) -> None:

@@ -23,9 +23,10 @@ from stromalab.core.manufacturing.doublings import Growth
 from stromalab.core.manufacturing.isbt128 import parse_din
 from stromalab.printing.labels import Label, render_labels
 
-from . import actions
+from .config import STORAGE_CONDITIONS
 from .display import display_value
 from .models import Batch, Container, Deviation, Step
+from .queries import batch_growth, step_verdicts
 
 
 def growth_png(batch: Batch, growth: Growth | None = None) -> bytes:
@@ -35,7 +36,7 @@ def growth_png(batch: Batch, growth: Growth | None = None) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    growth = growth if growth is not None else actions.batch_growth(batch)
+    growth = growth if growth is not None else batch_growth(batch)
     fig = Figure(figsize=(6, 3.4), dpi=100)
     ax = fig.add_subplot()
     xs = [p.days for p in growth.curve]
@@ -64,7 +65,7 @@ def labels_for(batch: Batch) -> list[Label]:
         Label(din=c.din, flags="00", check_character=din.check_character, division=c.division,
               product=f"{c.product_description} ({c.product_code})", study=donation.donor.study_id,
               donor=donation.donor.pseudonym, collected=timezone.localtime(donation.collected_at).date(),
-              expires=c.expires_on or timezone.localdate(), storage=actions.STORAGE_CONDITIONS)
+              expires=c.expires_on or timezone.localdate(), storage=STORAGE_CONDITIONS)
         for c in batch.containers.order_by("division")
     ]
 
@@ -121,13 +122,13 @@ def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
                                        ]
         if step.rejected_reason:
             rows.append(["rejected because", Paragraph(step.rejected_reason, small)])
-        for verdict in actions.step_verdicts(step):
+        for verdict in step_verdicts(step):
             rows.append([f"limit {verdict.test_id}", f"{verdict.value} vs {verdict.limit}: {verdict.status}"])
         rows.extend(_signature_rows(step))
         table = Table(rows, colWidths=[45 * mm, 130 * mm])
         table.setStyle(grid)
         story.append(table)
-    growth = actions.batch_growth(batch)
+    growth = batch_growth(batch)
     if growth.passages:
         story.append(Paragraph("Growth", styles["Heading2"]))
         rows = [["passage", "culture h", "PD", "cumulative PD", "doubling time h", "day"]]

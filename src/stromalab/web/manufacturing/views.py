@@ -15,21 +15,36 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from stromalab.core.manufacturing import batch_record
 from stromalab.core.manufacturing.isbt128 import Isbt128Error
 from stromalab.printing.labels import LabelError
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Donor
 from stromalab.web.feedback import report_refusal, run_action
 
-from . import actions, forms, reports
+from . import forms, reports
+from .actions.culture import harvest_passage, record_freezing, seed_passage
+from .actions.deviations import close_deviation, record_deviation
+from .actions.intake import record_harvest, record_isolation, record_receipt
+from .actions.rejection import block_withdrawn_containers, reject_step
+from .actions.storage import create_box, dispatch_container, move_container, store_batch
 from .display import display_value
 from .models import Batch, Box, Container, Deviation, Step
 from .permissions import DEVIATION_CLOSERS, READERS, TRACE_READERS, WRITERS
+from .queries import (
+    batch_growth,
+    containers_of_donor,
+    find_by_label,
+    is_container_identifier,
+    step_verdicts,
+    used_positions,
+)
 
 
-def _run(request: Any, call: Callable[[], Any], success: str) -> bool:
-    """Call an action; report its refusal as a message (nothing was written)."""
-    return run_action(request, call, success, refusals=(Isbt128Error,))
+def _run(request: Any, call: Callable[[], Any], success: str, form: Any = None) -> bool:
+    """Call an action; report its refusal beside the form's field or as a message (nothing
+    was written)."""
+    return run_action(request, call, success, refusals=(Isbt128Error,), form=form)
 
 
 def _batch(code: str) -> Batch:
@@ -60,13 +75,13 @@ def harvest_new(request: Any) -> HttpResponse:
         result: dict[str, Batch] = {}
 
         def call() -> None:
-            result["batch"] = actions.record_harvest(
+            result["batch"] = record_harvest(
                 donor=d["donor"], harvested_at=d["harvested_at"], surgeon=d["surgeon"], mass_g=d["mass_g"],
                 container=d["container"], transport_temperature=d["transport_temperature"],
                 departed_at=d["departed_at"], password=d["password"], deviation_reason=d["deviation_reason"],
                 acting_user=request.user)
 
-        if _run(request, call, _("Harvest recorded.")):
+        if _run(request, call, _("Harvest recorded."), form):
             return redirect("manufacturing:batch", code=result["batch"].code)
     return render(request, "manufacturing/harvest.html", {"form": form})
 
@@ -75,32 +90,16 @@ def _steps(batch: Batch) -> list[dict[str, Any]]:
     rows = []
     for step in sorted(batch.steps.select_related("signature", "completed_by", "started_by"),
                        key=lambda s: s.sort_key):
-        rows.append({"step": step, "verdicts": actions.step_verdicts(step),
+        rows.append({"step": step, "verdicts": step_verdicts(step),
                      "matches": step.signature_matches(),
                      "data": [(k, display_value(v)) for k, v in step.data.items()]})
     return rows
 
 
 def _next(batch: Batch, steps: list[Step]) -> dict[str, bool]:
-    by = {(s.kind, s.number): s for s in steps}
-
-    def state(kind: str, number: int = 0) -> str | None:
-        s = by.get((kind, number))
-        return s.state if s else None
-
-    passages = [s for s in steps if s.kind == Step.PASSAGE]
-    in_progress = any(p.state == Step.IN_PROGRESS for p in passages)
-    done = any(p.state == Step.DONE for p in passages)
-    open_ = batch.status not in (Batch.REJECTED, Batch.VOIDED)
-    culture = open_ and state(Step.ISOLATION) == Step.DONE and state(Step.FREEZING) == Step.PLANNED
-    return {
-        "receipt": open_ and state(Step.HARVEST) == Step.DONE and state(Step.RECEIPT) in (Step.PLANNED, Step.IN_PROGRESS),
-        "isolation": open_ and state(Step.RECEIPT) == Step.DONE and state(Step.ISOLATION) in (Step.PLANNED, Step.IN_PROGRESS),
-        "seed": culture and not in_progress,
-        "passage_harvest": culture and in_progress,
-        "freezing": culture and done and not in_progress,
-        "storage": state(Step.FREEZING) == Step.DONE and state(Step.STORAGE) in (Step.PLANNED, Step.IN_PROGRESS),
-    }
+    """Which step forms the page offers: the moves the batch record's state machine allows."""
+    allowed = batch_record.allowed_moves([(s.kind, s.number, s.state) for s in steps], batch_status=batch.status)
+    return {move: move in allowed for move in batch_record.MOVES}
 
 
 @require_role(READERS, write=WRITERS)
@@ -109,7 +108,7 @@ def batch_detail(request: Any, code: str) -> HttpResponse:
     batch = _batch(code)
     rows = _steps(batch)
     steps = [r["step"] for r in rows]
-    growth = actions.batch_growth(batch)
+    growth = batch_growth(batch)
     can_write = has_role(request.user, WRITERS)
     deviations = list(batch.deviations.select_related("batch", "step", "recorded_by", "closed_by", "signature"))
     close_forms = [(d, forms.DeviationCloseForm(auto_id=f"id_deviation{d.pk}_%s")) for d in deviations
@@ -121,7 +120,7 @@ def batch_detail(request: Any, code: str) -> HttpResponse:
         "containers": list(batch.containers.select_related("box", "batch__donation__donor")),
         "deviations": deviations, "close_forms": close_forms,
         "can_write": can_write, "next": nxt, "current_passage": current,
-        "next_passage": sum(1 for s in steps if s.kind == Step.PASSAGE),
+        "next_passage": batch_record.next_passage_number((s.kind, s.number, s.state) for s in steps),
         "open_steps": [s for s in steps if s.state in (Step.PLANNED, Step.IN_PROGRESS)],
         "forms": {
             "receipt": forms.ReceiptForm(), "isolation": forms.IsolationForm(), "seed": forms.SeedForm(),
@@ -139,7 +138,7 @@ def _step_view(form_class: type, call: Callable[[Any, Batch, dict[str, Any]], An
         batch = _batch(code)
         form = form_class(request.POST)
         if form.is_valid():
-            _run(request, lambda: call(request, batch, form.cleaned_data), success)
+            _run(request, lambda: call(request, batch, form.cleaned_data), success, form)
         else:
             messages.error(request, _("Batch %(code)s: the form has errors: %(errors)s")
                            % {"code": batch.code, "errors": form.errors.as_text()})
@@ -153,29 +152,29 @@ def _signed(d: dict[str, Any], request: Any) -> dict[str, Any]:
             "acting_user": request.user}
 
 
-receipt = _step_view(forms.ReceiptForm, lambda r, b, d: actions.record_receipt(
+receipt = _step_view(forms.ReceiptForm, lambda r, b, d: record_receipt(
     batch=b, received_at=d["received_at"], temperature_c=d["temperature_c"], integrity=d["integrity"],
     mass_g=d["mass_g"], **_signed(d, r)), _("Receipt recorded."))
-isolation = _step_view(forms.IsolationForm, lambda r, b, d: actions.record_isolation(
+isolation = _step_view(forms.IsolationForm, lambda r, b, d: record_isolation(
     batch=b, isolated_at=d["isolated_at"], cell_count=d["cell_count"], viability_pct=d["viability_pct"],
     **_signed(d, r)), _("SVF isolation recorded."))
-seed = _step_view(forms.SeedForm, lambda r, b, d: actions.seed_passage(
+seed = _step_view(forms.SeedForm, lambda r, b, d: seed_passage(
     batch=b, seeded_at=d["seeded_at"], cells_seeded=d["cells_seeded"], vessel=d["vessel"],
     surface_cm2=d["surface_cm2"], medium_lot=d["medium_lot"], reagent_lots=d["reagent_lots"],
     deviation_reason=d["deviation_reason"], acting_user=r.user), _("Passage seeded."))
-passage_harvest = _step_view(forms.PassageHarvestForm, lambda r, b, d: actions.harvest_passage(
+passage_harvest = _step_view(forms.PassageHarvestForm, lambda r, b, d: harvest_passage(
     batch=b, harvested_at=d["harvested_at"], cells_harvested=d["cells_harvested"],
     viability_pct=d["viability_pct"], confluence_pct=d["confluence_pct"], **_signed(d, r)),
     _("Passage harvest recorded."))
-freezing = _step_view(forms.FreezingForm, lambda r, b, d: actions.record_freezing(
+freezing = _step_view(forms.FreezingForm, lambda r, b, d: record_freezing(
     batch=b, frozen_at=d["frozen_at"], container_type=d["container_type"], container_count=d["container_count"],
     volume_ml=d["volume_ml"], cells_per_container=d["cells_per_container"],
     product_description=d["product_description"], password=d["password"], acting_user=r.user),
     _("Containers filled and frozen."))
-storage = _step_view(forms.StorageForm, lambda r, b, d: actions.store_batch(
+storage = _step_view(forms.StorageForm, lambda r, b, d: store_batch(
     batch=b, box=d["box"], start_position=d["start_position"], password=d["password"], acting_user=r.user),
     _("Containers stored."))
-deviation = _step_view(forms.DeviationForm, lambda r, b, d: actions.record_deviation(
+deviation = _step_view(forms.DeviationForm, lambda r, b, d: record_deviation(
     batch=b, description=d["description"], reason=d["reason"], acting_user=r.user), _("Deviation recorded."))
 
 
@@ -186,8 +185,8 @@ def step_reject(request: Any, code: str, step_id: int) -> HttpResponse:
     step = get_object_or_404(Step, pk=step_id, batch=batch)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: actions.reject_step(step=step, reason=form.cleaned_data["reason"],
-                                                  acting_user=request.user), _("Step rejected."))
+        _run(request, lambda: reject_step(step=step, reason=form.cleaned_data["reason"],
+                                         acting_user=request.user), _("Step rejected."), form)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("manufacturing:batch", code=batch.code)
@@ -202,10 +201,10 @@ def deviation_close(request: Any, code: str, deviation_id: int) -> HttpResponse:
     form = forms.DeviationCloseForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _run(request, lambda: actions.close_deviation(deviation=deviation, impact=d["impact"],
+        _run(request, lambda: close_deviation(deviation=deviation, impact=d["impact"],
                                                       conclusion=d["conclusion"], password=d["password"],
                                                       acting_user=request.user),
-             _("Deviation closed."))
+             _("Deviation closed."), form)
     else:
         messages.error(request, _("Deviation %(id)s: the form has errors: %(errors)s")
                        % {"id": deviation.pk, "errors": form.errors.as_text()})
@@ -250,8 +249,8 @@ def box_list(request: Any) -> HttpResponse:
     form = forms.BoxForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            if _run(request, lambda: actions.create_box(**form.cleaned_data, acting_user=request.user),
-                    _("Box created.")):
+            if _run(request, lambda: create_box(**form.cleaned_data, acting_user=request.user),
+                    _("Box created."), form):
                 return redirect("manufacturing:storage")
         else:
             messages.error(request, form.errors.as_text())
@@ -264,7 +263,7 @@ def box_list(request: Any) -> HttpResponse:
 @require_GET
 def box_detail(request: Any, box_id: int) -> HttpResponse:
     box = get_object_or_404(Box, pk=box_id)
-    used = actions.used_positions(box)
+    used = used_positions(box)
     grid = []
     for r in range(box.rows):
         row = []
@@ -295,9 +294,9 @@ def container_move(request: Any, container_id: int) -> HttpResponse:
     form = forms.MoveForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _run(request, lambda: actions.move_container(container=container, box=d["box"], position=d["position"],
+        _run(request, lambda: move_container(container=container, box=d["box"], position=d["position"],
                                                      reason=d["reason"], acting_user=request.user),
-             _("Container moved."))
+             _("Container moved."), form)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("manufacturing:container", container_id=container.pk)
@@ -310,9 +309,9 @@ def container_dispatch(request: Any, container_id: int) -> HttpResponse:
     form = forms.DispatchForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _run(request, lambda: actions.dispatch_container(container=container, destination=d["destination"],
+        _run(request, lambda: dispatch_container(container=container, destination=d["destination"],
                                                          reason=d["reason"], acting_user=request.user),
-             _("Container dispatched."))
+             _("Container dispatched."), form)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("manufacturing:container", container_id=container.pk)
@@ -329,11 +328,11 @@ def trace(request: Any) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if form.is_bound and form.is_valid():
         try:
-            reading, donation, containers = actions.find_by_label(form.cleaned_data["q"])
+            reading, donation, containers = find_by_label(form.cleaned_data["q"])
         except Isbt128Error as e:
             context["error"] = str(e)
         else:
-            if len(containers) == 1 and actions.is_container_identifier(form.cleaned_data["q"]):
+            if len(containers) == 1 and is_container_identifier(form.cleaned_data["q"]):
                 return redirect("manufacturing:container", container_id=containers[0].pk)
             context.update(reading=reading, donation=donation, containers=containers)
     return render(request, "manufacturing/trace.html", context)
@@ -344,7 +343,7 @@ def trace(request: Any) -> HttpResponse:
 def trace_donor(request: Any, pseudonym: str) -> HttpResponse:
     """Everything made from a donor's donations, and where it is."""
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
-    containers = actions.containers_of_donor(donor)
+    containers = containers_of_donor(donor)
     donations = donor.donations.select_related("batch").order_by("din")
     blocked = [c for c in containers if c.effective_status == Container.BLOCKED]
     return render(request, "manufacturing/trace_donor.html", {
@@ -360,9 +359,9 @@ def trace_donor_block(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: actions.block_withdrawn_containers(donor=donor, reason=form.cleaned_data["reason"],
+        _run(request, lambda: block_withdrawn_containers(donor=donor, reason=form.cleaned_data["reason"],
                                                                  acting_user=request.user),
-             _("Containers marked blocked."))
+             _("Containers marked blocked."), form)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("manufacturing:trace_donor", pseudonym=pseudonym)

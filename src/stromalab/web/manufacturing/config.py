@@ -1,0 +1,64 @@
+"""Where the manufacturing actions read their configuration: Django settings and the study.
+
+Settings (``django.conf.settings``; ``web/settings.py`` fills them from the environment):
+
+``STROMALAB_FIN``
+    Facility identification number for DIN assignment (default ``G1234``, a test FIN: set the
+    unit's own FIN, issued by ICCBBA, in production).
+``STROMALAB_PRODUCT_CODE``
+    ISBT 128 product code printed with the containers (default ``S1234``, a test code).
+``STROMALAB_SHELF_LIFE_DAYS``
+    Shelf life of frozen containers (default 365 days from freezing).
+
+In-process limits are the batch's own study's (``protocols/<study>/manufacturing.yaml`` of the
+donor's study), not a site-wide setting: two studies may run side by side with different limits.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from django.conf import settings
+
+from stromalab.core.manufacturing import isbt128
+from stromalab.core.manufacturing.specification import Specification, load_specification
+
+DEFAULT_FIN = "G1234"
+DEFAULT_PRODUCT_CODE = "S1234"
+DEFAULT_SHELF_LIFE_DAYS = 365
+DEFAULT_PRODUCT = "MSC(AT), allogeneic adipose tissue-derived mesenchymal stromal cells, cryopreserved"
+STORAGE_CONDITIONS = "≤ −150 °C, vapour phase of liquid nitrogen"
+
+
+def facility_fin() -> str:
+    """The facility's FIN, validated (an invalid one raises ``Isbt128Error`` naming it)."""
+    fin = str(getattr(settings, "STROMALAB_FIN", None) or DEFAULT_FIN)
+    isbt128.Din(fin, 0, 0)
+    return fin
+
+
+def product_code() -> str:
+    return str(getattr(settings, "STROMALAB_PRODUCT_CODE", None) or DEFAULT_PRODUCT_CODE)
+
+
+def shelf_life_days() -> int:
+    return int(getattr(settings, "STROMALAB_SHELF_LIFE_DAYS", None) or DEFAULT_SHELF_LIFE_DAYS)
+
+
+def limits_path(study_id: str) -> Path:
+    """``protocols/<study>/manufacturing.yaml`` (the protocols folder of ``core.protocol``)."""
+    from stromalab.core.protocol import protocols_root
+
+    return protocols_root() / study_id / "manufacturing.yaml"
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, mtime: float) -> Specification:
+    return load_specification(Path(path))
+
+
+def in_process_limits(study_id: str) -> Specification:
+    """The in-process limits of ``study_id`` (re-read when the file changes)."""
+    path = limits_path(study_id)
+    return _load(str(path), path.stat().st_mtime)
