@@ -11,8 +11,9 @@ from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import api_op
 from stromalab.web.donors.models import Donor
 
-from . import actions, codes
+from . import actions, codes, queries
 from . import models as m
+from .permissions import DECIDERS, ENTRY_ROLES, QUERY_ANSWER_ROLES, QUERY_MANAGERS
 from .record import evaluate
 
 router = Router(tags=["screening"])
@@ -76,6 +77,10 @@ class QueryOut(Schema):
     status: str
     automatic: bool
 
+    @staticmethod
+    def resolve_donor(query: m.DataQuery) -> str:
+        return query.screening.donor.pseudonym
+
 
 class SignIn(Schema):
     password: str
@@ -118,11 +123,6 @@ def _screening_out(donor: Donor) -> dict[str, Any]:
             "criteria": ev.results, "error": ev.error}
 
 
-def _query_out(q: m.DataQuery) -> dict[str, Any]:
-    return {"id": q.pk, "donor": q.screening.donor.pseudonym, "criterion_id": q.criterion_id,
-            "field": q.field, "text": q.text, "status": q.status, "automatic": q.automatic}
-
-
 @api_op(router, "GET", "/codes", roles.CLINICAL_READERS, response=list[CodeOut])
 def search_codes(request: Any, system: str = "ICD10", q: str = "") -> Any:
     from django.conf import settings
@@ -142,10 +142,10 @@ def list_queries(request: Any, status: str = "open") -> Any:
     qs = m.DataQuery.objects.select_related("screening__donor").order_by("-id")
     if status in dict(m.DataQuery.STATUSES):
         qs = qs.filter(status=status)
-    return [_query_out(q) for q in qs[:500]]
+    return list(qs[:500])
 
 
-@api_op(router, "POST", "/queries/{query_id}/{step}", actions.QUERY_ANSWER_ROLES, response=QueryOut)
+@api_op(router, "POST", "/queries/{query_id}/{step}", QUERY_ANSWER_ROLES, response=QueryOut)
 def query_step(request: Any, query_id: int, step: str, payload: QueryStepIn) -> Any:
     query = get_object_or_404(m.DataQuery.objects.select_related("screening__donor"), pk=query_id)
     fn = {"answer": actions.answer_query, "close": actions.close_query, "reopen": actions.reopen_query}.get(step)
@@ -155,7 +155,7 @@ def query_step(request: Any, query_id: int, step: str, payload: QueryStepIn) -> 
         raise HttpError(404, "step must be answer, close or reopen")
     fn(query=query, text=payload.text, acting_user=request.auth)
     query.refresh_from_db()
-    return _query_out(query)
+    return query
 
 
 @api_op(router, "GET", "/donors/{pseudonym}", roles.CLINICAL_READERS, response=ScreeningOut)
@@ -163,20 +163,20 @@ def get_screening(request: Any, pseudonym: str) -> Any:
     return _screening_out(_donor(pseudonym))
 
 
-@api_op(router, "PATCH", "/donors/{pseudonym}", actions.ENTRY_ROLES, response=ScreeningOut)
+@api_op(router, "PATCH", "/donors/{pseudonym}", ENTRY_ROLES, response=ScreeningOut)
 def save_screening(request: Any, pseudonym: str, payload: ScreeningIn) -> Any:
     donor = _donor(pseudonym)
     actions.save_screening(donor=donor, data=payload.data, reason=payload.reason, acting_user=request.auth)
     return _screening_out(donor)
 
 
-@api_op(router, "POST", "/donors/{pseudonym}/coded", actions.ENTRY_ROLES, response={201: CodedOut})
+@api_op(router, "POST", "/donors/{pseudonym}/coded", ENTRY_ROLES, response={201: CodedOut})
 def add_coded(request: Any, pseudonym: str, payload: CodedIn) -> Any:
     entry = actions.add_coded_entry(donor=_donor(pseudonym), acting_user=request.auth, **payload.dict())
     return 201, {"id": entry.pk, "kind": payload.kind, "code": entry.code}
 
 
-@api_op(router, "POST", "/donors/{pseudonym}/coded/{kind}/{entry_id}/void", actions.ENTRY_ROLES, response=CodedOut)
+@api_op(router, "POST", "/donors/{pseudonym}/coded/{kind}/{entry_id}/void", ENTRY_ROLES, response=CodedOut)
 def void_coded(request: Any, pseudonym: str, kind: str, entry_id: int, payload: ReasonIn) -> Any:
     model = {"condition": m.Condition, "medication": m.Medication}.get(kind)
     if model is None:
@@ -188,10 +188,10 @@ def void_coded(request: Any, pseudonym: str, kind: str, entry_id: int, payload: 
     return {"id": entry.pk, "kind": kind, "code": entry.code}
 
 
-@api_op(router, "POST", "/donors/{pseudonym}/queries", roles.DATA_MANAGER, response={201: QueryOut})
+@api_op(router, "POST", "/donors/{pseudonym}/queries", QUERY_MANAGERS, response={201: QueryOut})
 def open_query(request: Any, pseudonym: str, payload: QueryIn) -> Any:
     q = actions.open_query(donor=_donor(pseudonym), acting_user=request.auth, **payload.dict())
-    return 201, _query_out(q)
+    return 201, q
 
 
 def _decision_out(d: m.EligibilityDecision, screening: m.Screening) -> dict[str, Any]:
@@ -199,27 +199,27 @@ def _decision_out(d: m.EligibilityDecision, screening: m.Screening) -> dict[str,
     assert sig is not None
     return {"id": d.pk, "verdict": d.verdict, "record_hash": d.record_hash, "signed_by": sig.printed_name,
             "signed_at": sig.signed_at.isoformat(), "meaning": sig.meaning,
-            "matches_current_record": actions.decision_matches(d, screening),
+            "matches_current_record": queries.decision_matches(d, screening),
             "failing": [r["id"] for r in d.failing()]}
 
 
 @api_op(router, "GET", "/donors/{pseudonym}/decision", roles.CLINICAL_READERS, response={200: DecisionOut, 404: dict})
 def get_decision(request: Any, pseudonym: str) -> Any:
     screening = m.Screening.objects.filter(donor=_donor(pseudonym)).first()
-    d = actions.latest_decision(screening)
+    d = queries.latest_decision(screening)
     if d is None or screening is None:
         return 404, {"detail": "no signed decision"}
     return _decision_out(d, screening)
 
 
-@api_op(router, "POST", "/donors/{pseudonym}/decision", roles.INVESTIGATOR, response={201: DecisionOut})
+@api_op(router, "POST", "/donors/{pseudonym}/decision", DECIDERS, response={201: DecisionOut})
 def sign_decision(request: Any, pseudonym: str, payload: SignIn) -> Any:
     donor = _donor(pseudonym)
     d = actions.sign_decision(donor=donor, password=payload.password, acting_user=request.auth)
     return 201, _decision_out(d, d.screening)
 
 
-@api_op(router, "POST", "/donors/{pseudonym}/enroll", roles.INVESTIGATOR, response={201: SlotOut})
+@api_op(router, "POST", "/donors/{pseudonym}/enroll", DECIDERS, response={201: SlotOut})
 def enroll(request: Any, pseudonym: str) -> Any:
     slot = actions.enroll(donor=_donor(pseudonym), acting_user=request.auth)
     return 201, {"donor": pseudonym, "slot": slot.number, "target": slot.study.enrollment_target}

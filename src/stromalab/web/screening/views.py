@@ -18,17 +18,19 @@ from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Donor
 from stromalab.web.feedback import error_messages, report_refusal, run_action
 
-from . import actions, codes
+from . import actions, codes, queries
 from . import models as m
 from .forms import CodedEntryForm, QueryForm, QueryStepForm, ScreeningForm, SignForm, VoidForm
-from .record import build_record, evaluate, protocol_for
+from .permissions import DECIDERS, ENTRY_ROLES, QUERY_ANSWER_ROLES, QUERY_MANAGERS
+from .record import evaluate
+from .values import record_problem
 
 
 def _screening(donor: Donor) -> m.Screening | None:
     return m.Screening.objects.select_related("donor__study").filter(donor=donor).first()
 
 
-@require_role(roles.CLINICAL_READERS, write=actions.ENTRY_ROLES)
+@require_role(roles.CLINICAL_READERS, write=ENTRY_ROLES)
 @require_http_methods(["GET", "POST"])
 def crf(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor.objects.select_related("study"), pseudonym=pseudonym)
@@ -39,15 +41,13 @@ def crf(request: Any, pseudonym: str) -> HttpResponse:
     answer_criteria = [c for c in protocol.criteria if c.id in protocol.answer_ids]
     if request.method == "POST":
         form = ScreeningForm(request.POST, answer_criteria=answer_criteria)
-        if form.is_valid():
-            try:
-                actions.save_screening(donor=donor, data=form.to_action_data(),
-                                       reason=form.cleaned_data["reason"], acting_user=request.user)
-            except (ValidationError, PermissionDenied) as e:
-                _attach(form, e)
-            else:
-                messages.success(request, _("Screening saved."))
-                return redirect("screening:crf", pseudonym=pseudonym)
+        if form.is_valid() and run_action(
+            request, lambda: actions.save_screening(donor=donor, data=form.to_action_data(),
+                                                    reason=form.cleaned_data["reason"],
+                                                    acting_user=request.user),
+            _("Screening saved."), form=form, labels=_labels(form),
+        ):
+            return redirect("screening:crf", pseudonym=pseudonym)
     else:
         form = ScreeningForm(initial=ScreeningForm.initial_from(screening), answer_criteria=answer_criteria)
     ev = evaluate(screening) if screening else None
@@ -59,13 +59,13 @@ def crf(request: Any, pseudonym: str) -> HttpResponse:
         "medications": screening.medications.all() if screening else [],
         "coded_form": CodedEntryForm(), "void_form": VoidForm(), "query_form": QueryForm(),
         "queries": screening.queries.order_by("-id") if screening else [],
-        "can_edit": has_role(request.user, actions.ENTRY_ROLES) and donor.data_entry_allowed,
-        "can_query": has_role(request.user, roles.DATA_MANAGER),
+        "can_edit": has_role(request.user, ENTRY_ROLES) and donor.data_entry_allowed,
+        "can_query": has_role(request.user, QUERY_MANAGERS),
         "folder": str(protocol.folder),
     })
 
 
-@require_role(actions.ENTRY_ROLES)
+@require_role(ENTRY_ROLES)
 @require_http_methods(["POST"])
 def preview(request: Any, pseudonym: str) -> HttpResponse:
     """The criteria for the form as currently typed, unsaved (the page's live status)."""
@@ -78,20 +78,22 @@ def preview(request: Any, pseudonym: str) -> HttpResponse:
     screening = _screening(donor)
     problem = ""
     ev = None
+    labels = _labels(form)
     if form.is_valid():
         try:
-            ev = actions.preview_screening(donor=donor, data=form.to_action_data())
+            ev = queries.preview_screening(donor=donor, data=form.to_action_data())
         except ValidationError as e:
-            problem = "; ".join(error_messages(e))
+            problem = "; ".join(error_messages(e, form, labels))
     else:
-        problem = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        problem = "; ".join(error_messages(ValidationError(form.errors.as_data()), form, labels))
     if ev is None:  # show what is stored, and why the typed values could not be evaluated
         ev = evaluate(screening) if screening else None
+    if not problem and ev is not None and ev.error:
+        problem = "; ".join(error_messages(record_problem(ev.error), form, labels))
     results = ev.results if ev else _not_screened(protocol)
     return render(request, "screening/_live.html", {
         "results": results, "verdict": ev.verdict if ev else "incomplete",
-        "problem": problem or (ev.error if ev else ""),
-        "unsaved": True,
+        "problem": problem, "unsaved": True,
     })
 
 
@@ -100,16 +102,18 @@ def _not_screened(protocol: Any) -> list[dict[str, Any]]:
              "discrepancy": False} for c in protocol.criteria]
 
 
-def _attach(form: Any, e: Exception) -> None:
-    if hasattr(e, "error_dict"):
-        for field, errs in e.error_dict.items():
-            form.add_error(field if field in form.fields else None, [f"{field}: {x}" for x in
-                                                                    ValidationError(errs).messages])
-    else:
-        form.add_error(None, getattr(e, "messages", [str(e)]))
+def _labels(form: ScreeningForm) -> dict[str, str]:
+    """The form's labels under the keys the actions use for serology and answers."""
+    labels = {}
+    for name, field in form.fields.items():
+        if name.startswith("serology_"):
+            labels[f"serology.{name[len('serology_'):]}"] = f"{_('Serology')}: {field.label}"
+        elif name.startswith("answer_"):
+            labels[f"answers.{name[len('answer_'):]}"] = str(field.label)
+    return labels
 
 
-@require_role(actions.ENTRY_ROLES)
+@require_role(ENTRY_ROLES)
 @require_POST
 def coded_add(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
@@ -118,13 +122,13 @@ def coded_add(request: Any, pseudonym: str) -> HttpResponse:
         try:
             actions.add_coded_entry(donor=donor, acting_user=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as e:
-            report_refusal(request, e)
+            report_refusal(request, e, form=form)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("screening:crf", pseudonym=pseudonym)
 
 
-@require_role(actions.ENTRY_ROLES)
+@require_role(ENTRY_ROLES)
 @require_POST
 def coded_void(request: Any, pseudonym: str, kind: str, entry_id: int) -> HttpResponse:
     model = {"condition": m.Condition, "medication": m.Medication}.get(kind)
@@ -136,7 +140,7 @@ def coded_void(request: Any, pseudonym: str, kind: str, entry_id: int) -> HttpRe
         try:
             actions.void_coded_entry(entry=entry, reason=form.cleaned_data["reason"], acting_user=request.user)
         except (ValidationError, PermissionDenied) as e:
-            report_refusal(request, e)
+            report_refusal(request, e, form=form)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("screening:crf", pseudonym=pseudonym)
@@ -164,7 +168,7 @@ def query_list(request: Any) -> HttpResponse:
     return render(request, "screening/query_list.html", {"queries": qs[:500], "status": status})
 
 
-@require_role(roles.DATA_MANAGER)
+@require_role(QUERY_MANAGERS)
 @require_POST
 def query_open(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
@@ -172,14 +176,14 @@ def query_open(request: Any, pseudonym: str) -> HttpResponse:
     if form.is_valid():
         try:
             actions.open_query(donor=donor, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            report_refusal(request, e)
+        except (ValidationError, PermissionDenied) as e:
+            report_refusal(request, e, form=form)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("screening:crf", pseudonym=pseudonym)
 
 
-@require_role(roles.CLINICAL_READERS, write=actions.QUERY_ANSWER_ROLES)
+@require_role(roles.CLINICAL_READERS, write=QUERY_ANSWER_ROLES)
 @require_http_methods(["GET", "POST"])
 def query_detail(request: Any, query_id: int) -> HttpResponse:
     query = get_object_or_404(m.DataQuery.objects.select_related("screening__donor"), pk=query_id)
@@ -190,35 +194,36 @@ def query_detail(request: Any, query_id: int) -> HttpResponse:
         try:
             fn(query=query, text=text, acting_user=request.user)
         except (ValidationError, PermissionDenied) as e:
-            report_refusal(request, e)
+            report_refusal(request, e, form=form)
         return redirect("screening:query", query_id=query_id)
     return render(request, "screening/query_detail.html", {
         "query": query, "messages_": query.messages.select_related("author"), "form": form,
-        "can_close": has_role(request.user, roles.DATA_MANAGER)})
+        "can_close": has_role(request.user, QUERY_MANAGERS)})
 
 
-@require_role(roles.CLINICAL_READERS, write=(roles.INVESTIGATOR,))
+@require_role(roles.CLINICAL_READERS, write=DECIDERS)
 @require_http_methods(["GET", "POST"])
 def decision(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor.objects.select_related("study"), pseudonym=pseudonym)
     form = SignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         run_action(request, lambda: actions.sign_decision(
-            donor=donor, password=form.cleaned_data["password"], acting_user=request.user), _("Decision signed."))
+            donor=donor, password=form.cleaned_data["password"], acting_user=request.user), _("Decision signed."),
+            form=form)
         return redirect("screening:decision", pseudonym=pseudonym)
     screening = _screening(donor)
-    latest = actions.latest_decision(screening)
+    latest = queries.latest_decision(screening)
     ev = evaluate(screening) if screening else None
     return render(request, "screening/decision.html", {
         "donor": donor, "screening": screening, "decision": latest, "form": form, "evaluation": ev,
-        "matches": actions.decision_matches(latest, screening) if latest and screening else None,
+        "matches": queries.decision_matches(latest, screening) if latest and screening else None,
         "decisions": screening.decisions.select_related("signature").order_by("-id") if screening else [],
         "slot": getattr(donor, "enrollment_slot", None),
-        "can_sign": has_role(request.user, roles.INVESTIGATOR),
+        "can_sign": has_role(request.user, DECIDERS),
     })
 
 
-@require_role(roles.INVESTIGATOR)
+@require_role(DECIDERS)
 @require_POST
 def enroll(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
@@ -229,6 +234,3 @@ def enroll(request: Any, pseudonym: str) -> HttpResponse:
     else:
         messages.success(request, _("Enrolled in slot %(n)s.") % {"n": slot.number})
     return redirect("screening:decision", pseudonym=pseudonym)
-
-
-__all__ = ["build_record", "protocol_for"]

@@ -1,0 +1,167 @@
+"""CRF values as the form and the API send them, checked and applied in memory (nothing saved).
+
+Shared by saving and by the form's live preview, so that what the page previews is exactly
+what saving would store. Every refusal is a :class:`ValidationError` keyed on the CRF field
+at fault; pages show it beside that field, under its label.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from . import models as m
+from .record import protocol_for
+
+
+def to_date(value: Any, field: str) -> dt.date | None:
+    """A date from ISO text (or a date), refused under ``field``; empty is None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as e:
+        raise ValidationError({field: "expected a date YYYY-MM-DD"}) from e
+
+
+def _to_decimal(value: Any, field: str, upper: int) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.1"))
+    except InvalidOperation as e:
+        raise ValidationError({field: "expected a number"}) from e
+    if not number.is_finite() or not Decimal(0) < number < Decimal(upper):
+        raise ValidationError({field: f"must be between 0 and {upper}"})
+    return number
+
+
+def _to_int(value: Any, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as e:
+        raise ValidationError({field: "expected a whole number"}) from e
+    if not 0 < number < 400:
+        raise ValidationError({field: "must be between 0 and 400"})
+    return number
+
+
+def _to_choice(value: Any, field: str, choices: list[tuple[str, Any]]) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or value not in dict(choices):
+        raise ValidationError({field: f"must be one of {', '.join(dict(choices))}"})
+    return str(value)
+
+
+def _to_text(value: Any, field: str) -> str:
+    return "" if value is None else str(value).strip()[:100]
+
+
+def _to_bool(value: Any, field: str) -> bool | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "yes", "1"):
+        return True
+    if str(value).lower() in ("false", "no", "0"):
+        return False
+    raise ValidationError({field: "expected yes or no"})
+
+
+_PARSERS: dict[str, Callable[[Any, str], Any]] = {
+    "as_of": to_date, "birth_date": to_date, "surgery_date": to_date, "pregnancy_date": to_date,
+    "weight_kg": lambda v, f: _to_decimal(v, f, 500), "height_cm": lambda v, f: _to_decimal(v, f, 300),
+    "systolic": _to_int, "diastolic": _to_int,
+    "sex": lambda v, f: _to_choice(v, f, m.SEX_CHOICES),
+    "smoking": lambda v, f: _to_choice(v, f, m.SMOKING_CHOICES),
+    "pregnancy_result": lambda v, f: _to_choice(v, f, m.PREGNANCY_RESULTS),
+    "social_security": _to_bool,
+    "surgery_procedure": _to_text, "surgery_site": _to_text, "surgery_anesthesia": _to_text,
+}
+#: Text and choice fields: stored as "" when cleared (the others as NULL).
+_BLANK_AS_EMPTY = ("sex", "smoking", "pregnancy_result", "surgery_procedure", "surgery_site",
+                   "surgery_anesthesia")
+
+#: Where the screening record (core/eligibility/record.py) names a CRF field differently.
+_RECORD_PATHS = {
+    "blood_pressure.systolic": "systolic", "blood_pressure.diastolic": "diastolic",
+    "surgery.procedure": "surgery_procedure", "surgery.site": "surgery_site",
+    "surgery.anesthesia": "surgery_anesthesia", "surgery.date": "surgery_date",
+    "pregnancy_test.result": "pregnancy_result", "pregnancy_test.date": "pregnancy_date",
+}
+
+
+def record_problem(error: str) -> ValidationError:
+    """The engine's ``"path: message"`` about an inconsistent record, keyed on the CRF field."""
+    path, _, message = error.partition(": ")
+    if not message:
+        return ValidationError(error)
+    return ValidationError({_RECORD_PATHS.get(path, path): message})
+
+
+def change_labels(changes: Mapping[str, Any]) -> dict[str, str]:
+    """Human names of the keys of a serology or answer change (``serology.HIV``, ``answers.E5``);
+    scalar fields are named by the model's verbose names."""
+    labels = {}
+    for key in changes:
+        group, _, item = key.partition(".")
+        if item:
+            labels[key] = f"serology {item}" if group == "serology" else f"answer to criterion {item}"
+    return labels
+
+
+def apply_data(screening: m.Screening, data: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Apply CRF ``data`` to ``screening`` in memory (nothing saved) and return the changes."""
+    protocol = protocol_for(screening)
+    changes: dict[str, tuple[Any, Any]] = {}
+    for field, raw in data.items():
+        if field in ("serology", "answers") and raw is not None and not isinstance(raw, dict):
+            raise ValidationError({field: "expected an object"})
+        if isinstance(raw, (dict, list)) and field in _PARSERS:
+            raise ValidationError({field: "expected a single value"})
+        if field in _PARSERS:
+            value = _PARSERS[field](raw, field)
+            if field in _BLANK_AS_EMPTY and value is None:
+                value = ""
+            old = getattr(screening, field)
+            if old != value:
+                changes[field] = (old if old != "" else None, value if value != "" else None)
+                setattr(screening, field, value)
+        elif field == "serology":
+            screening.serology = _merge_choices(field, screening.serology, raw, m.SEROLOGY_TESTS,
+                                                "unknown test {!r}", m.SEROLOGY_RESULTS, changes)
+        elif field == "answers":
+            screening.answers = _merge_choices(field, screening.answers, raw, protocol.answer_ids,
+                                               "no question for criterion {!r}", m.ANSWER_CHOICES, changes)
+        else:
+            raise ValidationError({field: "unknown screening field"})
+    return changes
+
+
+def _merge_choices(field: str, current: dict[str, str], raw: Any, known: Any, unknown: str,
+                   choices: Any, changes: dict[str, tuple[Any, Any]]) -> dict[str, str]:
+    """``current`` with the per-key choices of ``raw`` applied (empty clears), noting changes."""
+    merged = dict(current)
+    for key, value in (raw or {}).items():
+        if key not in known:
+            raise ValidationError({field: unknown.format(key)})
+        value = _to_choice(value, f"{field}.{key}", choices)
+        old = merged.get(key)
+        if (old or "") != value:
+            changes[f"{field}.{key}"] = (old, value or None)
+            if value:
+                merged[key] = value
+            else:
+                merged.pop(key, None)
+    return merged
+
