@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 
 from .accounts.permissions import public
 from .api import api
+from .health import healthz
 
 APP_URLS = [
     ("accounts/", "stromalab.web.accounts.urls"),
@@ -23,6 +24,7 @@ APP_URLS = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/", api.urls),
     *[path(prefix, include(module)) for prefix, module in APP_URLS],
