@@ -161,3 +161,15 @@ def test_manufacturing_urls_against_every_role_with_a_real_batch(role: str, mwor
     # nothing written by empty submissions
     assert Container.objects.filter(status="quarantine").count() == 2
     assert Deviation.objects.get(pk=mworld["deviation_id"]).status == "open"
+
+
+def test_every_step_row_has_its_create_event(enrolled_donor: Any, run_batch: Any, operator: Any) -> None:
+    """No step appears in a batch record without an audit event saying who created it, when."""
+    batch = run_batch(enrolled_donor(), vials=2)
+    steps = list(Step.objects.all())
+    assert len(steps) == 8
+    for step in steps:
+        (create,) = events(step, action="create")
+        new = json.loads(create.new)
+        assert (new["kind"], new["number"]) == (step.kind, step.number), step.label
+        assert create.user_id == operator.pk and create.subject == batch.code

@@ -10,6 +10,9 @@ Settings (``django.conf.settings``; ``web/settings.py`` fills them from the envi
 ``STROMALAB_SHELF_LIFE_DAYS``
     Shelf life of frozen containers (default 365 days from freezing).
 
+``STROMALAB_PROTOCOLS``
+    The folder of protocol folders (default: the repository's ``protocols/``).
+
 In-process limits are the batch's own study's (``protocols/<study>/manufacturing.yaml`` of the
 donor's study), not a site-wide setting: two studies may run side by side with different limits.
 """
@@ -47,10 +50,12 @@ def shelf_life_days() -> int:
 
 
 def limits_path(study_id: str) -> Path:
-    """``protocols/<study>/manufacturing.yaml`` (the protocols folder of ``core.protocol``)."""
+    """``<protocols>/<study>/manufacturing.yaml``: the protocols folder is the
+    ``STROMALAB_PROTOCOLS`` setting when set, else the core's (the repository's ``protocols/``)."""
     from stromalab.core.protocol import protocols_root
 
-    return protocols_root() / study_id / "manufacturing.yaml"
+    root = getattr(settings, "STROMALAB_PROTOCOLS", None)
+    return (Path(root) if root else protocols_root()) / study_id / "manufacturing.yaml"
 
 
 @functools.lru_cache(maxsize=8)
