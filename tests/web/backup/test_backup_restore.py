@@ -20,13 +20,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from tests.web.quality.conftest import (  # noqa: F401  (fixtures)
-    analyst,
-    batch,
-    good_panel,
-    make_batch,
-    uploads,
-)
+from tests.web.quality.conftest import uploads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
