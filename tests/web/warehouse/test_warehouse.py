@@ -206,13 +206,13 @@ def test_bad_inputs_store_nothing(analyst: Any, client_as: Any, as_of: str, cont
     assert AuditEvent.objects.count() == events
 
 
-def test_unknown_source_and_missing_table(analyst: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_unknown_source_and_missing_table(analyst: Any, tmp_path: Path, settings: Any,
                                           warehouse_db: Path) -> None:
     with pytest.raises(ValidationError, match="unknown warehouse source '/etc/passwd'"):
         actions.run_prescreen(source="/etc/passwd", as_of="2022-05-31", acting_user=analyst)
     empty = tmp_path / "empty"
     empty.mkdir()
-    monkeypatch.setenv("STROMALAB_WAREHOUSES", f"test={warehouse_db};empty={empty};bad entry")
+    settings.STROMALAB_WAREHOUSES = f"test={warehouse_db};empty={empty};bad entry"
     with pytest.raises(ValidationError, match="empty: missing table person"):
         actions.run_prescreen(source="empty", as_of="2022-05-31", acting_user=analyst)
     from stromalab.web.warehouse import sources
@@ -246,7 +246,7 @@ def test_createuser_accepts_the_role(capsys: pytest.CaptureFixture[str]) -> None
 def test_permissions_with_a_real_run(analyst: Any, schedule_file: Path, client_as: Any) -> None:
     """Every warehouse URL and API operation against every role, on an existing run and person
     (the global matrix, tests/web/test_permissions.py, checks them on a missing run)."""
-    from stromalab.web.warehouse.access import READERS, REGISTRARS, RUNNERS
+    from stromalab.web.warehouse.permissions import READERS, REGISTRARS, RUNNERS
 
     run = _run(analyst, schedule_file)
     person = run.results.filter(verdict="candidate").first().person_id

@@ -17,8 +17,10 @@ from stdnum.fr import nir as stdnum_nir
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import check_role
 from stromalab.web.audit.actions import record_changes, record_event
+from stromalab.web.audit.kinds import EventKind
 
 from .models import Consent, Donor, DonorIdentity, InformationSheet, Study
+from .permissions import INVESTIGATORS, REGISTRARS
 from .queries import material_use_refusal
 
 
@@ -69,15 +71,17 @@ def _clean_identity(data: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-@transaction.atomic
 def ensure_study(*, study_id: str, title: str, enrollment_target: int, protocol_version: str = "",
                  acting_user: Any) -> Study:
-    """Create or update the study row from its protocol folder (bootstrap)."""
+    """Create or update the study row from its protocol folder.
+
+    A step of loading a protocol (web/bootstrap.py): runs in that transaction.
+    """
     study = Study.objects.select_for_update().filter(pk=study_id).first()
     if study is None:
         study = Study.objects.create(id=study_id, title=title, enrollment_target=enrollment_target,
                                      protocol_version=protocol_version)
-        record_event(acting_user=acting_user, action="create", record=study,
+        record_event(acting_user=acting_user, action=EventKind.CREATE, record=study,
                      new={"title": title, "enrollment_target": enrollment_target,
                           "protocol_version": protocol_version})
         return study
@@ -94,17 +98,17 @@ def ensure_study(*, study_id: str, title: str, enrollment_target: int, protocol_
     return study
 
 
-@transaction.atomic
 def add_information_sheet(*, study: Study, version: str, effective_date: dt.date, title: str = "",
                           acting_user: Any) -> InformationSheet:
+    """A version of the information sheet; a step of loading a protocol (web/bootstrap.py)."""
     sheet = InformationSheet.objects.create(study=study, version=version,
                                             effective_date=effective_date, title=title)
-    record_event(acting_user=acting_user, action="create", record=sheet,
+    record_event(acting_user=acting_user, action=EventKind.CREATE, record=sheet,
                  new={"version": version, "effective_date": effective_date, "title": title})
     return sheet
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def register_donor(*, study: Study, identity: dict[str, Any], acting_user: Any) -> Donor:
     """Register a donor: allocate the next pseudonym and store the identity separately.
 
@@ -112,7 +116,13 @@ def register_donor(*, study: Study, identity: dict[str, Any], acting_user: Any) 
     write lock), so concurrent registrations get consecutive, never reused numbers; the unique
     constraint on (study, sequence) is the last line of defence.
     """
-    check_role(acting_user, roles.COORDINATOR, roles.INVESTIGATOR, roles.WAREHOUSE_ANALYST)  # analyst: web/warehouse
+    return register_donor_in_transaction(study=study, identity=identity, acting_user=acting_user)
+
+
+def register_donor_in_transaction(*, study: Study, identity: dict[str, Any], acting_user: Any) -> Donor:
+    """:func:`register_donor` inside the caller's transaction (web/warehouse registers a
+    candidate and carries its facts in one transaction)."""
+    check_role(acting_user, REGISTRARS)
     ident = _clean_identity(identity)
     if not ident.get("last_name") or not ident.get("first_name"):
         raise ValidationError("last name and first name are required")
@@ -126,24 +136,24 @@ def register_donor(*, study: Study, identity: dict[str, Any], acting_user: Any) 
     except IntegrityError as e:  # pragma: no cover - only if the lock was bypassed
         raise ValidationError("pseudonym allocation conflict, retry") from e
     DonorIdentity.objects.create(donor=donor, **ident)
-    record_event(acting_user=acting_user, action="create", record=donor,
+    record_event(acting_user=acting_user, action=EventKind.CREATE, record=donor,
                  new={"pseudonym": donor.pseudonym, "study": locked.id})
     # Identity values are not copied into the trail (GDPR): the trail says which fields were set.
-    record_event(acting_user=acting_user, action="create", record=donor.identity,
+    record_event(acting_user=acting_user, action=EventKind.CREATE, record=donor.identity,
                  new=sorted(k for k, v in ident.items() if v))
     return donor
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def read_identity(*, donor: Donor, acting_user: Any, purpose: str = "") -> DonorIdentity:
     """Return the donor's identity; only identity readers; the read itself is audited."""
     check_role(acting_user, roles.IDENTITY_READERS)
     identity = DonorIdentity.objects.get(donor=donor)
-    record_event(acting_user=acting_user, action="read", record=identity, reason=purpose)
+    record_event(acting_user=acting_user, action=EventKind.READ, record=identity, reason=purpose)
     return identity
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_identity(*, donor: Donor, changes: dict[str, Any], reason: str, acting_user: Any) -> DonorIdentity:
     check_role(acting_user, roles.IDENTITY_READERS)
     assert_data_entry_allowed(donor)
@@ -157,7 +167,7 @@ def update_identity(*, donor: Donor, changes: dict[str, Any], reason: str, actin
             setattr(identity, field, value)
     if diff:
         if not reason.strip():
-            raise ValidationError("a reason is required to change identity data")
+            raise ValidationError({"reason": "a reason is required to change identity data"})
         identity.save()
         # Which fields changed and why, not the values themselves (kept out of the trail).
         record_changes(acting_user=acting_user, record=identity, reason=reason,
@@ -165,7 +175,7 @@ def update_identity(*, donor: Donor, changes: dict[str, Any], reason: str, actin
     return identity
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_consent(*, donor: Donor, sheet: InformationSheet, status: str, date: dt.date,
                    acting_user: Any, reason: str = "") -> Consent:
     """Record a consent decision (signed, refused) or a withdrawal.
@@ -173,13 +183,13 @@ def record_consent(*, donor: Donor, sheet: InformationSheet, status: str, date: 
     Withdrawal marks the donor withdrawn: no further data entry, no further use of material
     (:func:`assert_material_use_allowed`), and what was recorded is kept.
     """
-    check_role(acting_user, roles.INVESTIGATOR)
+    check_role(acting_user, INVESTIGATORS)
     if status not in dict(Consent.STATUSES):
-        raise ValidationError(f"unknown consent status {status!r}")
+        raise ValidationError({"status": f"unknown consent status {status!r}"})
     if sheet.study_id != donor.study_id:
-        raise ValidationError("information sheet of another study")
+        raise ValidationError({"sheet": "information sheet of another study"})
     if date > timezone.localdate():
-        raise ValidationError("consent date in the future")
+        raise ValidationError({"date": "consent date in the future"})
     donor = Donor.objects.select_for_update().get(pk=donor.pk)
     if donor.is_voided:
         raise DonorLocked(f"{donor.pseudonym}: record voided")
@@ -187,25 +197,25 @@ def record_consent(*, donor: Donor, sheet: InformationSheet, status: str, date: 
         raise DonorLocked(f"{donor.pseudonym}: consent already withdrawn")
     previous = donor.current_consent()
     if status == Consent.WITHDRAWN and (previous is None or previous.status != Consent.SIGNED):
-        raise ValidationError("only a signed consent can be withdrawn")
+        raise ValidationError({"status": "only a signed consent can be withdrawn"})
     consent = Consent.objects.create(donor=donor, sheet=sheet, status=status, date=date,
                                      recorded_by=acting_user)
-    record_event(acting_user=acting_user, action="create", record=consent,
+    record_event(acting_user=acting_user, action=EventKind.CREATE, record=consent,
                  new={"status": status, "date": date, "sheet_version": sheet.version}, reason=reason)
     if status == Consent.WITHDRAWN:
         donor.withdrawn_at = timezone.now()
         donor.save(update_fields=["withdrawn_at"])
-        record_event(acting_user=acting_user, action="withdraw", record=donor, field="withdrawn_at",
+        record_event(acting_user=acting_user, action=EventKind.WITHDRAW, record=donor, field="withdrawn_at",
                      new=donor.withdrawn_at, reason=reason or "consent withdrawn")
     return consent
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def void_donor(*, donor: Donor, reason: str, acting_user: Any) -> None:
     """Void a donor registered in error (never deleted; the pseudonym is not reused)."""
-    check_role(acting_user, roles.INVESTIGATOR)
+    check_role(acting_user, INVESTIGATORS)
     if not reason.strip():
-        raise ValidationError("a reason is required")
+        raise ValidationError({"reason": "a reason is required"})
     donor = Donor.objects.select_for_update().get(pk=donor.pk)
     if donor.is_voided:
         return
@@ -214,17 +224,17 @@ def void_donor(*, donor: Donor, reason: str, acting_user: Any) -> None:
     donor.voided_at = timezone.now()
     donor.void_reason = reason
     donor.save(update_fields=["voided_at", "void_reason"])
-    record_event(acting_user=acting_user, action="void", record=donor, field="voided_at",
+    record_event(acting_user=acting_user, action=EventKind.VOID, record=donor, field="voided_at",
                  new=donor.voided_at, reason=reason)
 
 
-@transaction.atomic
 def set_donor_status(*, donor: Donor, status: str, acting_user: Any, reason: str = "") -> None:
-    """Internal helper for screening actions (eligibility decision, enrollment)."""
+    """A step of the screening actions (eligibility decision, enrollment): runs in their
+    transaction and audits the status change."""
     old = donor.status
     if old == status:
         return
     donor.status = status
     Donor.objects.filter(pk=donor.pk).update(status=status)
-    record_event(acting_user=acting_user, action="update", record=donor, field="status",
+    record_event(acting_user=acting_user, action=EventKind.UPDATE, record=donor, field="status",
                  old=old, new=status, reason=reason)

@@ -13,7 +13,8 @@ from stromalab.web.accounts.permissions import api_op
 
 from . import actions
 from .models import Donor, InformationSheet
-from .views import EDITORS, current_study
+from .permissions import EDITORS, INVESTIGATORS
+from .views import current_study
 
 router = Router(tags=["donors"])
 
@@ -89,8 +90,7 @@ def get_donor(request: Any, pseudonym: str) -> Any:
 @api_op(router, "GET", "/donors/{pseudonym}/identity", roles.IDENTITY_READERS, response=IdentityOut)
 def get_identity(request: Any, pseudonym: str, purpose: str = "") -> Any:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
-    ident = actions.read_identity(donor=donor, acting_user=request.auth, purpose=purpose)
-    return {f: getattr(ident, f) for f in ident.FIELDS}
+    return actions.read_identity(donor=donor, acting_user=request.auth, purpose=purpose)
 
 
 @api_op(router, "PATCH", "/donors/{pseudonym}/identity", roles.IDENTITY_READERS, response=DonorOut)
@@ -100,7 +100,7 @@ def patch_identity(request: Any, pseudonym: str, payload: IdentityPatch) -> Any:
     return _donor_out(donor, True)
 
 
-@api_op(router, "POST", "/donors/{pseudonym}/consents", roles.INVESTIGATOR, response={201: DonorOut})
+@api_op(router, "POST", "/donors/{pseudonym}/consents", INVESTIGATORS, response={201: DonorOut})
 def record_consent(request: Any, pseudonym: str, payload: ConsentIn) -> Any:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
     sheet = get_object_or_404(InformationSheet, study_id=donor.study_id, version=payload.sheet_version)
@@ -110,7 +110,7 @@ def record_consent(request: Any, pseudonym: str, payload: ConsentIn) -> Any:
     return 201, _donor_out(donor, True)
 
 
-@api_op(router, "POST", "/donors/{pseudonym}/void", roles.INVESTIGATOR, response=DonorOut)
+@api_op(router, "POST", "/donors/{pseudonym}/void", INVESTIGATORS, response=DonorOut)
 def void_donor(request: Any, pseudonym: str, payload: ReasonIn) -> Any:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
     actions.void_donor(donor=donor, reason=payload.reason, acting_user=request.auth)

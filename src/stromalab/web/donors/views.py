@@ -15,13 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import has_role, require_role
-from stromalab.web.feedback import report_refusal
+from stromalab.web.feedback import report_refusal, run_action
 
 from . import actions
 from .forms import ConsentForm, IdentityChangeForm, IdentityForm, VoidForm
 from .models import Donor, Study
-
-EDITORS = (roles.COORDINATOR, roles.INVESTIGATOR)
+from .permissions import EDITORS, INVESTIGATORS
 
 
 def current_study() -> Study:
@@ -51,20 +50,12 @@ def donor_register(request: Any) -> HttpResponse:
         try:
             donor = actions.register_donor(study=current_study(), identity=form.cleaned_data,
                                            acting_user=request.user)
-        except ValidationError as e:
-            _attach(form, e)
+        except (ValidationError, PermissionDenied) as e:
+            report_refusal(request, e, form=form)
         else:
             messages.success(request, _("Donor registered as %(p)s.") % {"p": donor.pseudonym})
             return redirect("donors:detail", pseudonym=donor.pseudonym)
     return render(request, "donors/donor_register.html", {"form": form})
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
 
 
 @require_role(roles.CLINICAL_READERS)
@@ -81,7 +72,7 @@ def donor_detail(request: Any, pseudonym: str) -> HttpResponse:
         "consent_form": consent_form,
         "void_form": VoidForm(),
         "can_read_identity": has_role(request.user, roles.IDENTITY_READERS),
-        "can_consent": has_role(request.user, roles.INVESTIGATOR),
+        "can_consent": has_role(request.user, INVESTIGATORS),
         "slot": getattr(donor, "enrollment_slot", None),
     })
 
@@ -95,13 +86,9 @@ def donor_identity(request: Any, pseudonym: str) -> HttpResponse:
         form = IdentityChangeForm(request.POST)
         if form.is_valid():
             data = {k: form.cleaned_data[k] for k in form.Meta.fields}
-            try:
-                actions.update_identity(donor=donor, changes=data, reason=form.cleaned_data["reason"],
-                                        acting_user=request.user)
-            except ValidationError as e:
-                _attach(form, e)
-            else:
-                messages.success(request, _("Identity updated."))
+            if run_action(request, lambda: actions.update_identity(
+                    donor=donor, changes=data, reason=form.cleaned_data["reason"], acting_user=request.user),
+                    _("Identity updated."), form=form):
                 return redirect("donors:identity", pseudonym=pseudonym)
         return render(request, "donors/donor_identity.html", {"donor": donor, "form": form})
     identity = actions.read_identity(donor=donor, acting_user=request.user, purpose=request.GET.get("purpose", ""))
@@ -109,7 +96,7 @@ def donor_identity(request: Any, pseudonym: str) -> HttpResponse:
     return render(request, "donors/donor_identity.html", {"donor": donor, "form": form, "identity": identity})
 
 
-@require_role(roles.INVESTIGATOR)
+@require_role(INVESTIGATORS)
 @require_POST
 def donor_consent(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
@@ -120,7 +107,7 @@ def donor_consent(request: Any, pseudonym: str) -> HttpResponse:
                                    status=form.cleaned_data["status"], date=form.cleaned_data["date"],
                                    reason=form.cleaned_data["reason"], acting_user=request.user)
         except (ValidationError, PermissionDenied) as e:
-            report_refusal(request, e)
+            report_refusal(request, e, form=form)
         else:
             messages.success(request, _("Consent recorded."))
     else:
@@ -128,7 +115,7 @@ def donor_consent(request: Any, pseudonym: str) -> HttpResponse:
     return redirect("donors:detail", pseudonym=pseudonym)
 
 
-@require_role(roles.INVESTIGATOR)
+@require_role(INVESTIGATORS)
 @require_POST
 def donor_void(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
@@ -136,8 +123,8 @@ def donor_void(request: Any, pseudonym: str) -> HttpResponse:
     if form.is_valid():
         try:
             actions.void_donor(donor=donor, reason=form.cleaned_data["reason"], acting_user=request.user)
-        except ValidationError as e:
-            report_refusal(request, e)
+        except (ValidationError, PermissionDenied) as e:
+            report_refusal(request, e, form=form)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("donors:detail", pseudonym=pseudonym)

@@ -24,15 +24,16 @@ from django.db import IntegrityError, transaction
 
 from stromalab.web.accounts.permissions import check_role
 from stromalab.web.audit.actions import record_event
+from stromalab.web.audit.kinds import EventKind
 from stromalab.web.donors import actions as donor_actions
 from stromalab.web.donors.models import Study
 from stromalab.web.screening import actions as screening_actions
 from stromalab.web.screening import models as screening_models
 
 from . import sources
-from .access import READERS, REGISTRARS, RUNNERS
 from .facts import Fact, read_facts
 from .models import CANDIDATE, EXCLUDED, CarriedFact, DonorLink, PrescreenResult, PrescreenRun
+from .permissions import READERS, REGISTRARS, RUNNERS
 
 MAX_SCHEDULE_BYTES = 5 * 1024 * 1024
 
@@ -127,10 +128,10 @@ def run_prescreen(*, source: str, as_of: Any, acting_user: Any, schedule: bytes 
         [[p, d.isoformat() if d else None, proc, site, an] for p, d, proc, site, an in rows or []],
         result,
     )
-    return _record_run(computed=computed, acting_user=acting_user)
+    with transaction.atomic(durable=True):
+        return _record_run(computed=computed, acting_user=acting_user)
 
 
-@transaction.atomic
 def _record_run(*, computed: _Computed, acting_user: Any) -> PrescreenRun:
     result = computed.result
     verdicts = [EXCLUDED if failed else CANDIDATE for failed in result.failed]
@@ -148,7 +149,7 @@ def _record_run(*, computed: _Computed, acting_user: Any) -> PrescreenRun:
          for p, v, f, u in zip(result.person_ids, verdicts, result.failed, result.unknown, strict=True)],
         batch_size=2000,
     )
-    record_event(acting_user=acting_user, action="prescreen", record=run, new={
+    record_event(acting_user=acting_user, action=EventKind.PRESCREEN, record=run, new={
         "source": run.source, "engine": run.engine, "as_of": run.as_of, "schedule": run.schedule_name,
         "schedule_sha256": run.schedule_sha256, "protocol": run.protocol_id,
         "protocol_version": run.protocol_version, "population": run.population,
@@ -159,7 +160,7 @@ def _record_run(*, computed: _Computed, acting_user: Any) -> PrescreenRun:
 
 # --- reading links (audited) -------------------------------------------------------------------
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def read_links(*, run: PrescreenRun | None = None, person_id: int | None = None,
                acting_user: Any) -> dict[int, DonorLink]:
     """The person → donor links of a run (or of one person of it); each read is audited."""
@@ -171,7 +172,7 @@ def read_links(*, run: PrescreenRun | None = None, person_id: int | None = None,
         qs = qs.filter(person_id=person_id)
     links = {link.person_id: link for link in qs}
     for link in links.values():
-        record_event(acting_user=acting_user, action="read", record=link, field="person_id",
+        record_event(acting_user=acting_user, action=EventKind.READ, record=link, field="person_id",
                      reason=f"pre-screening run {run.pk}" if run is not None else "")
     return links
 
@@ -201,8 +202,9 @@ def register_candidate(*, run: PrescreenRun, person_id: int, identity: Mapping[s
             facts = read_facts(warehouse, result.person_id, run.as_of)
     except WarehouseError as e:
         raise ValidationError(f"{run.source}: {e}") from None
-    return _register(run=run, person_id=result.person_id, identity=dict(identity), facts=facts,
-                     acting_user=acting_user)
+    with transaction.atomic(durable=True):
+        return _register(run=run, person_id=result.person_id, identity=dict(identity), facts=facts,
+                         acting_user=acting_user)
 
 
 def _candidate(run: PrescreenRun, person_id: int) -> PrescreenResult:
@@ -239,7 +241,6 @@ def _scalar(fact: Fact) -> tuple[Any, str]:
     return fact.value, ""
 
 
-@transaction.atomic
 def _register(*, run: PrescreenRun, person_id: int, identity: dict[str, Any], facts: list[Fact],
               acting_user: Any) -> DonorLink:
     run = PrescreenRun.objects.select_for_update().get(pk=run.pk)
@@ -247,7 +248,7 @@ def _register(*, run: PrescreenRun, person_id: int, identity: dict[str, Any], fa
     study = Study.objects.filter(pk=run.protocol_id).first()
     if study is None:
         raise ValidationError(f"study {run.protocol_id} is not loaded: run `stromalab manage bootstrap`")
-    donor = donor_actions.register_donor(study=study, identity=identity, acting_user=acting_user)
+    donor = donor_actions.register_donor_in_transaction(study=study, identity=identity, acting_user=acting_user)
     try:
         with transaction.atomic():
             link = DonorLink.objects.create(run=run, source=run.source, person_id=person_id, donor=donor,
@@ -255,7 +256,7 @@ def _register(*, run: PrescreenRun, person_id: int, identity: dict[str, Any], fa
     except IntegrityError:
         raise AlreadyRegistered(f"person {person_id} of {run.source} is already registered") from None
     # The person id stays in this app's table; the trail names the run and the donor only.
-    record_event(acting_user=acting_user, action="create", record=link,
+    record_event(acting_user=acting_user, action=EventKind.CREATE, record=link,
                  new={"run": run.pk, "source": run.source, "donor": donor.pseudonym})
 
     carried: list[CarriedFact] = []
@@ -282,7 +283,7 @@ def _register(*, run: PrescreenRun, person_id: int, identity: dict[str, Any], fa
             if value:
                 data[name] = value
                 carried.append(CarriedFact(field=name, value=str(value)[:255], source=tag))
-    screening_actions.save_screening(donor=donor, data=data, acting_user=acting_user)
+    screening_actions.save_screening_in_transaction(donor=donor, data=data, acting_user=acting_user)
     screening = screening_models.Screening.objects.get(donor=donor)
     for fact in carried:
         if fact.carried:
@@ -297,7 +298,7 @@ def _register(*, run: PrescreenRun, person_id: int, identity: dict[str, Any], fa
             carried.append(CarriedFact(field=fact.field, value=f"{value} {detail}"[:255], source=tag,
                                        carried=False, note=fact.note))
             continue
-        entry = screening_actions.add_coded_entry(donor=donor, kind=fact.field, code=fact.value,
+        entry = screening_actions.add_coded_entry_in_transaction(donor=donor, kind=fact.field, code=fact.value,
                                                   start=fact.extra["start"], end=fact.extra["end"],
                                                   acting_user=acting_user)
         carried.append(CarriedFact(field=fact.field, value=f"{fact.value} {detail}"[:255], source=tag,
@@ -305,7 +306,7 @@ def _register(*, run: PrescreenRun, person_id: int, identity: dict[str, Any], fa
     for fact in carried:
         fact.link = link
     CarriedFact.objects.bulk_create(carried)
-    record_event(acting_user=acting_user, action="carry", record=link, new=[
+    record_event(acting_user=acting_user, action=EventKind.CARRY, record=link, new=[
         {"field": f.field, "value": f.value, "source": f.source, "carried": f.carried,
          **({"note": f.note} if f.note else {})} for f in carried
     ])

@@ -12,8 +12,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from stromalab.web.accounts.permissions import api_op
 
 from . import actions, sources
-from .access import READERS, REGISTRARS, RUNNERS
 from .models import CANDIDATE, EXCLUDED, PrescreenResult, PrescreenRun
+from .permissions import READERS, REGISTRARS, RUNNERS
 from .views import criteria_texts
 
 router = Router(tags=["warehouse"])

@@ -10,6 +10,6 @@ class WarehouseConfig(AppConfig):
     def ready(self) -> None:
         from stromalab.web import nav
 
-        from .access import READERS
+        from .permissions import READERS
 
         nav.register("warehouse:runs", _("Pre-screening"), roles=READERS, order=25)

@@ -71,7 +71,7 @@ class DonorLink(models.Model):
     """Warehouse person → registered donor. One per (source, person): a person is registered once.
 
     The person id is never the pseudonym and never written to the audit trail; this row is
-    readable only by :data:`stromalab.web.warehouse.access.READERS` and each read is audited.
+    readable only by :data:`stromalab.web.warehouse.permissions.READERS` and each read is audited.
     """
 
     run = models.ForeignKey(PrescreenRun, on_delete=models.PROTECT, related_name="links")

@@ -14,21 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stromalab.web.accounts.permissions import has_role, require_role
+from stromalab.web.feedback import report_refusal
 
 from . import actions, sources
-from .access import READERS, REGISTRARS, RUNNERS
 from .forms import PrescreenForm, RegisterForm
 from .models import CANDIDATE, EXCLUDED, PrescreenResult, PrescreenRun
+from .permissions import READERS, REGISTRARS, RUNNERS
 
 PAGE = 100
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
 
 
 def criteria_texts(protocol_id: str) -> dict[str, dict[str, str]]:
@@ -54,8 +47,8 @@ def run_list(request: Any) -> HttpResponse:
                     source=form.cleaned_data["source"], as_of=form.cleaned_data["as_of"],
                     schedule=upload.read() if upload else None, schedule_name=upload.name if upload else "",
                     acting_user=request.user)
-            except ValidationError as e:
-                _attach(form, e)
+            except (ValidationError, PermissionDenied) as e:
+                report_refusal(request, e, form=form)
             else:
                 messages.success(request, _("Pre-screen done: %(c)d candidates of %(p)d.")
                                  % {"c": run.candidates, "p": run.population})
@@ -111,10 +104,7 @@ def person(request: Any, run_id: int, person_id: int) -> HttpResponse:
             link = actions.register_candidate(run=run, person_id=person_id, identity=form.cleaned_data,
                                               acting_user=request.user)
         except (ValidationError, PermissionDenied) as e:
-            if isinstance(e, ValidationError):
-                _attach(form, e)
-            else:
-                form.add_error(None, str(e))
+            report_refusal(request, e, form=form)
         else:
             messages.success(request, _("Person %(p)s registered as donor %(d)s.")
                              % {"p": person_id, "d": link.donor.pseudonym})
