@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck messages bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,17 +13,23 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# bootstrap compiles the message catalogues too (the .mo files are generated, git-ignored)
 run: $(STAMP)
 	$(BIN)/stromalab manage bootstrap
 	$(BIN)/stromalab manage runserver 127.0.0.1:8000
 
+# ruff, then the import contracts of pyproject.toml ([tool.importlinter]: core free of Django)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
+
+messages: $(STAMP)
+	$(BIN)/stromalab i18n compile
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck messages
 	bash tools/test.sh
 
 bench: $(STAMP)

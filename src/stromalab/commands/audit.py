@@ -15,12 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from .environment import setup_django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stromalab.web.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from stromalab.web.audit.chain import verify_chain
 
     result = verify_chain()

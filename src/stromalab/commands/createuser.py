@@ -24,12 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from .environment import setup_django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stromalab.web.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.core.exceptions import ValidationError
 
     from stromalab.web.accounts import actions

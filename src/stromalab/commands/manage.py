@@ -14,9 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from .environment import use_django_settings
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stromalab.web.settings")
+    use_django_settings()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["stromalab manage", *args.args])

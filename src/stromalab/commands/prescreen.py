@@ -39,9 +39,11 @@ def run(args: argparse.Namespace) -> int:
     from stromalab.core.warehouse.screening import prescreen
     from stromalab.core.yamlsource import SourceError
 
+    from .environment import protocols_root
+
     try:
         as_of = parse_date(args.as_of, "bad date for --as-of")
-        protocol = load_protocol(args.protocol)
+        protocol = load_protocol(args.protocol, root=protocols_root())
         concept_sets = load_concept_sets(protocol.folder, protocol.id, protocol.codelists)
         schedule = read_schedule(args.schedule) if args.schedule is not None else None
         with open_warehouse(args.omop, args.engine, args.schema) as warehouse:

@@ -74,8 +74,10 @@ def run(args: argparse.Namespace) -> int:
     from stromalab.core.protocol import load_protocol
     from stromalab.core.yamlsource import SourceError
 
+    from .environment import protocols_root
+
     try:
-        protocol = load_protocol(args.protocol)
+        protocol = load_protocol(args.protocol, root=protocols_root())
     except SourceError as exc:
         print(f"stromalab screen: protocol: {exc}", file=sys.stderr)
         return 2

@@ -1,14 +1,15 @@
 """A study's protocol folder: the ClinicalTrials.gov record and the computable criteria.
 
 Everything study-specific lives in ``protocols/<NCT id>/``; a second study is a new folder,
-not new code. Folders are found under ``$STROMALAB_PROTOCOLS`` or the repository's
-``protocols/``; a path to a folder works too.
+not new code. Folders are found by study id under the repository's ``protocols/``, or under
+the root the caller passes or configured with :func:`set_protocols_root` (the web settings and
+the CLI do, from ``STROMALAB_PROTOCOLS``: the core reads no environment); a path to a folder
+works too.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -74,17 +75,32 @@ class Protocol:
         raise KeyError(criterion_id)
 
 
+#: the repository's protocol folders, used unless another root is configured or passed
+DEFAULT_ROOT = Path(__file__).resolve().parents[3] / "protocols"
+_root = DEFAULT_ROOT
+
+
+def set_protocols_root(root: Path | None) -> None:
+    """Find protocol folders under ``root`` from now on (``None``: the repository's).
+
+    Called once at start-up by whoever reads the configuration (``stromalab.web.settings``).
+    """
+    global _root
+    _root = DEFAULT_ROOT if root is None else Path(root)
+
+
 def protocols_root() -> Path:
-    configured = os.environ.get("STROMALAB_PROTOCOLS")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[3] / "protocols"
+    """The folder holding one folder per protocol (see :func:`set_protocols_root`)."""
+    return _root
 
 
-def load_protocol(name_or_path: str | Path = "NCT05947682") -> Protocol:
-    """Load and validate a protocol folder by study id or path (cached per folder)."""
+def load_protocol(name_or_path: str | Path = "NCT05947682", root: Path | None = None) -> Protocol:
+    """Load and validate a protocol folder by study id or path (cached per folder).
+
+    A study id is looked up under ``root`` when given, else under :func:`protocols_root`.
+    """
     candidate = Path(name_or_path)
-    folder = candidate if candidate.is_dir() else protocols_root() / str(name_or_path)
+    folder = candidate if candidate.is_dir() else (root or _root) / str(name_or_path)
     if not folder.is_dir():
         raise ProtocolError(folder, None, "", f"no protocol folder for {str(name_or_path)!r}")
     return _load(folder.resolve())

@@ -1,26 +1,36 @@
-"""Django settings for the stromalab study application.
+"""Django settings for the stromalab study application, and the ONE place that reads the
+``STROMALAB_*`` environment variables: every other module reads ``django.conf.settings.X``
+(``tests/web/test_architecture.py`` holds the rule). The pure-Python core reads no environment;
+the non-Django CLI commands read the one variable they need in :mod:`stromalab.commands.environment`.
 
-Everything that differs between machines comes from environment variables (documented in
-README.md, "The web application"):
-
-``STROMALAB_DATABASE_URL``
-    Database URL (dj-database-url syntax). Default: SQLite file ``var/stromalab.sqlite3``.
-    Production: ``postgres://user:password@host:5432/stromalab``.
-``STROMALAB_SECRET_KEY``
-    Django secret key. When unset, a key is generated on first run and kept in
-    ``STROMALAB_VAR_DIR/secret_key`` (mode 0600), outside version control.
-``STROMALAB_VAR_DIR``
-    Directory for run-time state (default ``var/`` in the working directory; git-ignored).
-``STROMALAB_DEBUG``
-    ``1`` to enable Django debug pages (never in production).
-``STROMALAB_ALLOWED_HOSTS``
-    Comma-separated host names (default ``127.0.0.1,localhost``).
-``STROMALAB_SESSION_SECONDS``
-    Idle session lifetime in seconds (default 1800).
-``STROMALAB_LOCKOUT_THRESHOLD``
-    Consecutive failed logins that lock an account (default 5).
-``STROMALAB_PROTOCOL``
-    Protocol loaded by ``stromalab manage bootstrap`` (default ``NCT05947682``).
+================================= ================================ ==========================================
+Variable                          Default                          Meaning (setting read by the code)
+================================= ================================ ==========================================
+``STROMALAB_DATABASE_URL``        SQLite ``var/stromalab.sqlite3`` database (dj-database-url syntax); production
+                                                                   ``postgres://user:password@host:5432/stromalab``
+``STROMALAB_SECRET_KEY``          generated into                   Django ``SECRET_KEY``; keep it outside version
+                                  ``VAR_DIR/secret_key`` (0600)    control
+``STROMALAB_VAR_DIR``             ``var/`` (git-ignored)           ``VAR_DIR``: run-time state (SQLite file,
+                                                                   secret key, demo warehouse)
+``STROMALAB_DEBUG``               off                              ``1``: Django debug pages (never in production)
+``STROMALAB_ALLOWED_HOSTS``       ``127.0.0.1,localhost,           comma-separated host names
+                                  testserver``
+``STROMALAB_SESSION_SECONDS``     ``1800``                         idle session lifetime (``SESSION_COOKIE_AGE``)
+``STROMALAB_LOCKOUT_THRESHOLD``   ``5``                            consecutive failed logins or signature
+                                                                   passwords that lock an account
+``STROMALAB_SECURE_COOKIES``      off                              ``1`` behind HTTPS (secure session/CSRF cookies)
+``STROMALAB_PROTOCOL``            ``NCT05947682``                  the study's protocol (bootstrap, pages)
+``STROMALAB_PROTOCOLS``           the repository's ``protocols/``  folder holding the protocol folders (handed to
+                                                                   :func:`stromalab.core.protocol.set_protocols_root`)
+``STROMALAB_MEDIA_DIR``           ``VAR_DIR/media``                uploaded FCS files (written once)
+``STROMALAB_WAREHOUSES``          empty (``demo`` only)            ``name=location;...`` OMOP sources offered
+                                                                   by the pre-screening pages
+``STROMALAB_FIN``                 ``G1234`` (a test FIN)           ISBT 128 facility identification number of
+                                                                   the DINs (set the unit's own, from ICCBBA)
+``STROMALAB_PRODUCT_CODE``        ``S1234`` (a test code)          ISBT 128 product code on each container
+``STROMALAB_SHELF_LIFE_DAYS``     ``365``                          expiry of frozen containers (int, days)
+``STROMALAB_TEST_DATABASE_NAME``  ``test_stromalab_<pid>``         PostgreSQL test database (``tools/test.sh``)
+================================= ================================ ==========================================
 
 Adding an app: append its dotted path to ``STROMALAB_APPS`` below and its URLs to
 ``stromalab/web/urls.py`` (``APP_URLS``), and its API router to ``stromalab/web/api.py``.
@@ -176,8 +186,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# --- study -------------------------------------------------------------------------------------
 STROMALAB_PROTOCOL = os.environ.get("STROMALAB_PROTOCOL", "NCT05947682")
+STROMALAB_PROTOCOLS = Path(os.environ["STROMALAB_PROTOCOLS"]) if os.environ.get("STROMALAB_PROTOCOLS") else None
+if STROMALAB_PROTOCOLS is not None:
+    # the core reads no environment: it is told where the protocol folders are
+    from stromalab.core.protocol import set_protocols_root
+
+    set_protocols_root(STROMALAB_PROTOCOLS)
 STROMALAB_MEDIA_DIR = Path(os.environ.get("STROMALAB_MEDIA_DIR", VAR_DIR / "media")).resolve()  # uploads (FCS files)
+STROMALAB_WAREHOUSES = os.environ.get("STROMALAB_WAREHOUSES", "")  # parsed by warehouse/sources.py
+
+# --- manufacturing (ISBT 128) -----------------------------------------------------------------
+STROMALAB_FIN = os.environ.get("STROMALAB_FIN") or "G1234"
+STROMALAB_PRODUCT_CODE = os.environ.get("STROMALAB_PRODUCT_CODE") or "S1234"
+STROMALAB_SHELF_LIFE_DAYS = int(os.environ.get("STROMALAB_SHELF_LIFE_DAYS") or "365")
 
 NINJA_PAGINATION_PER_PAGE = 50
 

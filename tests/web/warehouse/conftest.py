@@ -30,8 +30,8 @@ def schedule_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _sources(warehouse_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
-    monkeypatch.setenv("STROMALAB_WAREHOUSES", f"test={warehouse_db}")
+def _sources(warehouse_db: Path, tmp_path: Path, settings: Any) -> None:
+    settings.STROMALAB_WAREHOUSES = f"test={warehouse_db}"
     settings.VAR_DIR = tmp_path / "var"
 
 

@@ -1,4 +1,4 @@
-"""Where uploaded FCS files live: ``STROMALAB_MEDIA_DIR`` (default ``var/media/``).
+"""Where uploaded FCS files live: ``settings.STROMALAB_MEDIA_DIR`` (default ``var/media/``).
 
 Files are written once, under a name that carries the panel and the content's SHA-256, with
 ``O_EXCL``: an existing file is never overwritten. The database keeps the path relative to the
@@ -17,10 +17,8 @@ from django.conf import settings
 
 
 def media_root() -> Path:
-    configured = getattr(settings, "STROMALAB_MEDIA_DIR", None) or os.environ.get("STROMALAB_MEDIA_DIR")
-    if configured:
-        return Path(configured).resolve()
-    return Path(getattr(settings, "VAR_DIR", "var")).resolve() / "media"
+    """``settings.STROMALAB_MEDIA_DIR`` (the settings default it to ``VAR_DIR/media``)."""
+    return Path(settings.STROMALAB_MEDIA_DIR).resolve()
 
 
 def sha256(data: bytes) -> str:

@@ -1,6 +1,6 @@
 """The warehouses the server offers: configured by the server, never typed in by a browser.
 
-``STROMALAB_WAREHOUSES``
+``settings.STROMALAB_WAREHOUSES`` (from the environment variable of that name)
     ``name=location;name2=location2`` — a location is what ``stromalab prescreen --omop``
     takes: a DuckDB file, a folder of CSV/Parquet tables, or a ``postgresql://`` URL.
     Names are letters, digits, ``_``, ``-`` and ``.``.
@@ -62,7 +62,7 @@ def configured() -> list[Source]:
     from stromalab.core.warehouse.engines import detect_engine
 
     found: dict[str, Source] = {}
-    for item in os.environ.get("STROMALAB_WAREHOUSES", "").split(";"):
+    for item in settings.STROMALAB_WAREHOUSES.split(";"):
         if not item.strip():
             continue
         name, sep, location = item.partition("=")
