@@ -12,8 +12,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from stromalab.web.audit.models import AuditEvent
-from stromalab.web.quality import actions, storage
+from stromalab.web.quality import actions, queries, storage
 from stromalab.web.quality import models as m
+from stromalab.web.quality.actions import fcs as fcs_actions
 from stromalab.web.quality.certificate import render
 
 from .conftest import PASSWORD, enter_all, make_panel, uploads
@@ -51,7 +52,7 @@ def test_passing_panel_is_stored_and_becomes_identity_results(batch: Any, analys
             storage.write_once(f.stored_path, b"other")
     assert AuditEvent.objects.filter(record_type="quality.FcsPanel", record_id=str(panel.pk), action="create").exists()
     # histograms of control against stained: one per marker channel, PNG
-    hs = actions.panel_histograms(panel)
+    hs = queries.panel_histograms(panel)
     assert len(hs) == 8
     from stromalab.web.quality.histograms import render_png
 
@@ -120,7 +121,7 @@ def test_failure_after_writing_removes_the_files(batch: Any, analyst: Any, media
     def boom(**kwargs: Any) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(actions, "record_result", boom)
+    monkeypatch.setattr(fcs_actions, "_enter_result", boom)
     control, stained = uploads(good_panel)
     with pytest.raises(RuntimeError):
         actions.upload_panel(batch=batch, control=control, stained=stained, acting_user=analyst)
@@ -150,7 +151,7 @@ def test_real_instrument_file_with_cd45_cd34_cd19(batch: Any, analyst: Any, fixt
         assert measured[marker]["value"] == pytest.approx(1.0, abs=0.2)
     tests = set(m.QcResult.objects.filter(batch=batch).values_list("test_id", flat=True))
     assert {"cd45", "cd34", "cd19-cd79a"} <= tests and "cd73" not in tests
-    assert len(actions.panel_histograms(panel)) >= 3
+    assert len(queries.panel_histograms(panel)) >= 3
     assert panel.instrument == "BD FACSDiva Software Version 6.2"  # no $CYT: CREATOR
     assert panel.acquired_on.isoformat() == "2014-07-18"  # $DATE 18-JUL-2014
 
@@ -178,7 +179,7 @@ def test_certificate_carries_the_phenotype_and_histograms(batch: Any, analyst: A
     enter_all(batch, analyst, skip=identity)
     actions.upload_panel(batch=batch, control=control, stained=stained, acting_user=analyst)
     actions.release_batch(batch=batch, password=PASSWORD, acting_user=qp)
-    data = actions.certificate_data(batch)
+    data = queries.certificate_data(batch)
     assert len(data["phenotype"]) == 1 and len(data["phenotype"][0]["histograms"]) == 8
     pdf = render(data, compress=False)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Subtype /Image") >= 8

@@ -75,7 +75,7 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Tab
 
 
 def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
-    """The certificate for ``data`` (see :func:`stromalab.web.quality.actions.certificate_data`)."""
+    """The certificate for ``data`` (see :func:`stromalab.web.quality.queries.certificate_data`)."""
     buffer = io.BytesIO()
     title = f"Certificate of analysis {data['batch']}"
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm,

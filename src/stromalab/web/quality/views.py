@@ -19,13 +19,28 @@ from stromalab.web.audit.models import AuditEvent
 from stromalab.web.feedback import report_refusal, run_action
 from stromalab.web.manufacturing.models import Batch
 
-from . import actions
 from . import models as m
+from .actions.fcs import Upload, upload_panel
+from .actions.oos import close_oos
+from .actions.release import reject_batch, release_batch
+from .actions.results import CORRECTABLE, correct_result, record_result, void_result
 from .forms import CorrectionForm, DecisionForm, FcsUploadForm, OosCloseForm, ResultForm
 from .permissions import ANALYSTS, OOS_CLOSERS, READERS, RELEASERS
+from .queries import (
+    certificate_data,
+    decision_matches,
+    file_intact,
+    panel_histograms,
+    qc_participants,
+    release_summary,
+    specification,
+)
 
 #: largest FCS file accepted by upload (bytes)
 MAX_FCS_BYTES = 512 * 1024 * 1024
+
+#: names of refused fields that no form on these pages shows
+LABELS = {"files": gettext_lazy("FCS files"), "changes": gettext_lazy("Correction")}
 
 #: the words shown for a result's status or a panel's ISCT verdict (the stored values stay English)
 STATUS_LABELS = {"pass": gettext_lazy("pass"), "fail": gettext_lazy("fail"), "missing": gettext_lazy("missing"),
@@ -41,7 +56,7 @@ def _batch(code: str) -> Batch:
 
 
 def _tests(batch: Batch) -> list[tuple[str, str]]:
-    return [(r.id, f"{r.name} ({r.limit_text})") for r in actions.specification(batch).requirements]
+    return [(r.id, f"{r.name} ({r.limit_text})") for r in specification(batch).requirements]
 
 
 @require_role(READERS)
@@ -61,11 +76,16 @@ def batch_list(request: Any) -> HttpResponse:
 @require_role(READERS)
 @require_GET
 def batch_qc(request: Any, qc_batch: str) -> HttpResponse:
-    batch = _batch(qc_batch)
-    summary = actions.release_summary(batch)
+    return _batch_page(request, _batch(qc_batch))
+
+
+def _batch_page(request: Any, batch: Batch, form: ResultForm | None = None,
+                upload_form: FcsUploadForm | None = None) -> HttpResponse:
+    """The batch's QC page; a refused form is shown again, bound, with its errors."""
+    summary = release_summary(batch)
     return render(request, "quality/batch.html", {
         "batch": batch, "summary": summary,
-        "form": ResultForm(tests=_tests(batch)), "upload_form": FcsUploadForm(),
+        "form": form or ResultForm(tests=_tests(batch)), "upload_form": upload_form or FcsUploadForm(),
         "panels": m.FcsPanel.objects.filter(batch=batch).select_related("uploaded_by").order_by("-id"),
         "voided": m.QcResult.objects.filter(batch=batch, voided_at__isnull=False).order_by("id"),
         "can_enter": has_role(request.user, ANALYSTS) and summary.decision is None
@@ -78,16 +98,15 @@ def batch_qc(request: Any, qc_batch: str) -> HttpResponse:
 def result_add(request: Any, qc_batch: str) -> HttpResponse:
     batch = _batch(qc_batch)
     form = ResultForm(request.POST, tests=_tests(batch))
-    if form.is_valid():
-        try:
-            result = actions.record_result(batch=batch, acting_user=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as e:
-            report_refusal(request, e)
-        else:
-            messages.success(request, _("Result recorded: %(test)s %(value)s — %(status)s") % {
-                "test": result.test_name, "value": result.shown_value, "status": _status(result.status)})
-    else:
-        messages.error(request, form.errors.as_text())
+    if not form.is_valid():
+        return _batch_page(request, batch, form=form)
+    try:
+        result = record_result(batch=batch, acting_user=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as e:
+        report_refusal(request, e, form=form, labels=LABELS)
+        return _batch_page(request, batch, form=form)
+    messages.success(request, _("Result recorded: %(test)s %(value)s — %(status)s") % {
+        "test": result.test_name, "value": result.shown_value, "status": _status(result.status)})
     return redirect("quality:batch", qc_batch=batch.code)
 
 
@@ -99,25 +118,21 @@ def result_detail(request: Any, qc_result_id: int) -> HttpResponse:
         "value": result.value, "unit": result.unit, "method": result.method,
         "instrument": result.instrument, "performed_on": result.performed_on,
         "requested_dose": result.requested_dose or ""})
-    if request.method == "POST":
-        if form.is_valid():
-            cd = form.cleaned_data
-            try:
-                if cd["step"] == "void":
-                    actions.void_result(result=result, reason=cd["reason"], acting_user=request.user)
-                else:
-                    changes = {k: cd[k] for k in actions.CORRECTABLE if k in form.changed_data}
-                    if "requested_dose" in changes and result.requested_dose is None and not changes["requested_dose"]:
-                        del changes["requested_dose"]
-                    actions.correct_result(result=result, changes=changes, reason=cd["reason"],
-                                           acting_user=request.user)
-            except (ValidationError, PermissionDenied) as e:
-                report_refusal(request, e)
-            else:
-                messages.success(request, _("Result updated."))
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        if cd["step"] == "void":
+            def call() -> Any:
+                return void_result(result=result, reason=cd["reason"], acting_user=request.user)
         else:
-            messages.error(request, form.errors.as_text())
-        return redirect("quality:result", qc_result_id=result.pk)
+            changes = {k: cd[k] for k in CORRECTABLE if k in form.changed_data}
+            if "requested_dose" in changes and result.requested_dose is None and not changes["requested_dose"]:
+                del changes["requested_dose"]
+
+            def call() -> Any:
+                return correct_result(result=result, changes=changes, reason=cd["reason"],
+                                      acting_user=request.user)
+        if run_action(request, call, _("Result updated."), form=form, labels=LABELS):
+            return redirect("quality:result", qc_result_id=result.pk)
     history = AuditEvent.objects.filter(record_type="quality.QcResult", record_id=str(result.pk)).order_by("id")
     return render(request, "quality/result.html", {
         "result": result, "form": form, "history": history,
@@ -131,21 +146,20 @@ def fcs_upload(request: Any, qc_batch: str) -> HttpResponse:
     batch = _batch(qc_batch)
     form = FcsUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-        return redirect("quality:batch", qc_batch=batch.code)
+        return _batch_page(request, batch, upload_form=form)
     files = [form.cleaned_data["control"], *form.cleaned_data["stained"]]
     too_big = [f.name for f in files if f.size > MAX_FCS_BYTES]
     if too_big:
         messages.error(request, _("%(name)s: larger than %(mb)d MB, nothing was stored") % {
             "name": too_big[0], "mb": MAX_FCS_BYTES // 2**20})
-        return redirect("quality:batch", qc_batch=batch.code)
-    uploads = [actions.Upload(f.name, f.read()) for f in files]
+        return _batch_page(request, batch, upload_form=form)
+    uploads = [Upload(f.name, f.read()) for f in files]
     try:
-        panel = actions.upload_panel(batch=batch, control=uploads[0], stained=uploads[1:],
-                                     reason=form.cleaned_data["reason"], acting_user=request.user)
+        panel = upload_panel(batch=batch, control=uploads[0], stained=uploads[1:],
+                             reason=form.cleaned_data["reason"], acting_user=request.user)
     except (ValidationError, PermissionDenied) as e:
-        report_refusal(request, e)
-        return redirect("quality:batch", qc_batch=batch.code)
+        report_refusal(request, e, form=form, labels=LABELS)
+        return _batch_page(request, batch, upload_form=form)
     messages.success(request, _("Panel stored: ISCT verdict %(verdict)s.") % {"verdict": _status(panel.verdict)})
     return redirect("quality:panel", fcs_panel_id=panel.pk)
 
@@ -154,11 +168,11 @@ def fcs_upload(request: Any, qc_batch: str) -> HttpResponse:
 @require_GET
 def panel_detail(request: Any, fcs_panel_id: int) -> HttpResponse:
     panel = get_object_or_404(m.FcsPanel.objects.select_related("batch", "uploaded_by"), pk=fcs_panel_id)
-    files = [(f, actions.file_intact(f)) for f in panel.files.order_by("position")]
+    files = [(f, file_intact(f)) for f in panel.files.order_by("position")]
     return render(request, "quality/panel.html", {
         "panel": panel, "batch": panel.batch, "files": files,
         "criteria": panel.criteria(), "tubes": panel.phenotype.get("tubes", []),
-        "histograms": list(enumerate(actions.panel_histograms(panel))),
+        "histograms": list(enumerate(panel_histograms(panel))),
         "results": panel.results.filter(voided_at__isnull=True).order_by("id")})
 
 
@@ -168,7 +182,7 @@ def histogram(request: Any, fcs_panel_id: int, histogram_index: int) -> HttpResp
     from .histograms import render_png
 
     panel = get_object_or_404(m.FcsPanel, pk=fcs_panel_id)
-    histograms = actions.panel_histograms(panel)
+    histograms = panel_histograms(panel)
     if not 0 <= histogram_index < len(histograms):
         raise Http404("no such histogram")
     response = HttpResponse(render_png(histograms[histogram_index]), content_type="image/png")
@@ -191,12 +205,9 @@ def oos_list(request: Any) -> HttpResponse:
 def oos_detail(request: Any, oos_id: int) -> HttpResponse:
     oos = get_object_or_404(m.OosRecord.objects.select_related("batch", "result", "signature"), pk=oos_id)
     form = OosCloseForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            run_action(request, lambda: actions.close_oos(oos=oos, acting_user=request.user, **form.cleaned_data),
-                       _("OOS record closed."))
-        else:
-            messages.error(request, form.errors.as_text())
+    if request.method == "POST" and form.is_valid() and run_action(
+            request, lambda: close_oos(oos=oos, acting_user=request.user, **form.cleaned_data),
+            _("OOS record closed."), form=form):
         return redirect("quality:oos", oos_id=oos.pk)
     return render(request, "quality/oos.html", {
         "oos": oos, "form": form,
@@ -209,24 +220,22 @@ def oos_detail(request: Any, oos_id: int) -> HttpResponse:
 def release(request: Any, qc_batch: str) -> HttpResponse:
     batch = _batch(qc_batch)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            cd = form.cleaned_data
-            if cd["decision"] == "release":
-                run_action(request, lambda: actions.release_batch(
-                    batch=batch, password=cd["password"], acting_user=request.user), _("Decision signed."))
-            else:
-                run_action(request, lambda: actions.reject_batch(
-                    batch=batch, password=cd["password"], reason=cd["reason"], acting_user=request.user),
-                    _("Decision signed."))
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        if cd["decision"] == "release":
+            def call() -> Any:
+                return release_batch(batch=batch, password=cd["password"], acting_user=request.user)
         else:
-            messages.error(request, form.errors.as_text())
-        return redirect("quality:release", qc_batch=batch.code)
-    summary = actions.release_summary(batch)
-    participant = request.user.pk in actions.qc_participants(batch)
+            def call() -> Any:
+                return reject_batch(batch=batch, password=cd["password"], reason=cd["reason"],
+                                    acting_user=request.user)
+        if run_action(request, call, _("Decision signed."), form=form):
+            return redirect("quality:release", qc_batch=batch.code)
+    summary = release_summary(batch)
+    participant = request.user.pk in qc_participants(batch)
     return render(request, "quality/release.html", {
         "batch": batch, "summary": summary, "form": form,
-        "matches": actions.decision_matches(summary), "participant": participant,
+        "matches": decision_matches(summary), "participant": participant,
         "can_decide": has_role(request.user, RELEASERS) and summary.decision is None and not participant,
     })
 
@@ -237,7 +246,7 @@ def certificate(request: Any, qc_batch: str) -> HttpResponse:
     from .certificate import render as render_pdf
 
     batch = _batch(qc_batch)
-    pdf = render_pdf(actions.certificate_data(batch))
+    pdf = render_pdf(certificate_data(batch))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{batch.code}.pdf"'
     return response

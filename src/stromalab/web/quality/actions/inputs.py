@@ -1,0 +1,67 @@
+"""Input parsing shared by the result and panel actions, for the forms and the API alike.
+
+Each function turns a raw value into what is stored, or raises a
+:class:`~django.core.exceptions.ValidationError` keyed by the field at fault, so that the page
+can show it beside that field and the API can name it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from stromalab.core.manufacturing.specification import PerDoseLimit, Requirement, Specification
+
+
+def clean_text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
+    """``value`` as stripped text of at most ``limit`` characters."""
+    text = "" if value is None else str(value).strip()
+    if "\x00" in text:
+        raise ValidationError({name: "contains a NUL character"})
+    if required and not text:
+        raise ValidationError({name: "required"})
+    if len(text) > limit:
+        raise ValidationError({name: f"at most {limit} characters"})
+    return text
+
+
+def clean_date(value: Any, name: str) -> dt.date:
+    """A date (a ``date``, a ``datetime`` or ``YYYY-MM-DD`` text) that is not in the future."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value or ""))
+        except ValueError as e:
+            raise ValidationError({name: "expected a date YYYY-MM-DD"}) from e
+    if value > timezone.localdate():
+        raise ValidationError({name: "is in the future"})
+    return value
+
+
+def clean_dose(value: Any, requirement: Requirement) -> Decimal | None:
+    """The requested dose (a whole number of cells) for a test judged per dose, else None."""
+    if not isinstance(requirement.limit, PerDoseLimit):
+        return None
+    if value in (None, ""):
+        raise ValidationError({"requested_dose": f"the requested dose is required to judge {requirement.name}"})
+    try:
+        dose = Decimal(str(value).strip())
+    except InvalidOperation as e:
+        raise ValidationError({"requested_dose": "expected a number of cells"}) from e
+    if not dose.is_finite() or dose <= 0 or dose != dose.to_integral_value() or dose >= Decimal(10) ** 20:
+        raise ValidationError({"requested_dose": "expected a positive whole number of cells"})
+    return dose
+
+
+def requirement_of(spec: Specification, test_id: str) -> Requirement:
+    """The specification's requirement for ``test_id``; a refusal keyed ``test_id`` otherwise."""
+    try:
+        return spec.requirement(str(test_id))
+    except KeyError:
+        raise ValidationError({"test_id": f"{test_id!r} is not a test of release specification "
+                                          f"version {spec.version}"}) from None

@@ -1,0 +1,345 @@
+"""Read-only quality look-ups: the batch's specification and current results, the release
+summary the qualified person reviews (with every reason the batch cannot be released), the
+donor's eligibility as release sees it, the four-eyes participants, and the certificate's data.
+
+Nothing here writes: the actions (:mod:`stromalab.web.quality.actions`) and the pages both read
+through these functions, so that what is shown is what the release checks.
+
+Release rules (compliance.md, manufacturing.md), all checked by :func:`release_summary`:
+
+- every required test of the specification has a result within its limit;
+- no out-of-specification record is open;
+- no manufacturing deviation is open: each must be investigated and closed by the qualified
+  person (:func:`stromalab.web.manufacturing.actions.close_deviation`), and none may be closed
+  with the impact "product rejected" (the batch is then rejected, not released). Deviations,
+  with their conclusions once closed, are shown on the summary and are part of the content signed;
+- the batch is in quarantine (filled, awaiting release), its record has no step in progress or
+  rejected and no step signature that no longer matches;
+- the donor has a signed "eligible" decision that still matches the screening record, and the
+  donors app says their material may be used (:func:`stromalab.web.donors.queries.material_use_refusal`);
+- four eyes (:func:`qc_participants`): a user who entered, corrected or voided any QC result of
+  the batch, or uploaded one of its FCS panels, may not release (or reject) it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from stromalab.core.manufacturing.release import Result, Verdict, evaluate
+from stromalab.core.manufacturing.specification import Requirement, Specification
+from stromalab.web.audit.models import AuditEvent
+from stromalab.web.donors.queries import material_use_refusal
+from stromalab.web.manufacturing.models import Batch, Container, Deviation, Step
+
+from . import models as m
+from . import storage
+from .spec import specification_for
+
+
+def specification(batch: Batch) -> Specification:
+    """The release specification of the batch's study."""
+    return specification_for(batch.donation.donor.study_id)
+
+
+def current_results(batch: Batch) -> dict[str, m.QcResult]:
+    """The batch's results that are not voided, by test id (one per test)."""
+    qs = m.QcResult.objects.filter(batch=batch, voided_at__isnull=True).select_related("analyst")
+    return {r.test_id: r for r in qs}
+
+
+def judge(result: m.QcResult, requirement: Requirement) -> Verdict:
+    """The core's verdict on one stored result."""
+    return evaluate(requirement, Result(requirement.id, result.value, result.unit or None),
+                    requested_dose=result.requested_dose)
+
+
+def panel_histograms(panel: m.FcsPanel) -> list[Any]:
+    """The panel's histograms of control against stained, as computed at upload."""
+    from .histograms import from_json
+
+    return from_json(panel.phenotype)
+
+
+def file_intact(f: m.FcsFile) -> bool:
+    """Whether the stored file still has the SHA-256 recorded at upload."""
+    try:
+        storage.read(f.stored_path, f.sha256)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def qc_participants(batch: Batch) -> set[int]:
+    """Users who entered, corrected or voided a QC result of the batch or uploaded its FCS
+    panels (from the records and from the audit trail): none of them may release it."""
+    ids: set[int] = set()
+    for r in m.QcResult.objects.filter(batch=batch).values("analyst_id", "corrected_by_id"):
+        ids.update(v for v in r.values() if v is not None)
+    ids.update(m.FcsPanel.objects.filter(batch=batch).values_list("uploaded_by_id", flat=True))
+    result_ids = [str(pk) for pk in m.QcResult.objects.filter(batch=batch).values_list("pk", flat=True)]
+    ids.update(AuditEvent.objects.filter(record_type="quality.QcResult", record_id__in=result_ids,
+                                         user_id__isnull=False).values_list("user_id", flat=True))
+    return ids
+
+
+# --- the donor's eligibility, as release sees it ---------------------------------------------
+
+@dataclass
+class Eligibility:
+    """Whether the donor may give this batch: the text shown, and what the release signs."""
+
+    text: str
+    ok: bool
+    decision_id: int | None = None
+    record_hash: str = ""
+    signature: str = ""
+    matches: bool | None = None
+
+
+def eligibility(batch: Batch) -> Eligibility:
+    """The donor's consent (asked of the donors app) and signed eligibility decision, and
+    whether that decision still matches the screening record."""
+    from stromalab.web.screening.actions import decision_matches, latest_decision
+    from stromalab.web.screening.models import Screening
+
+    donor = batch.donation.donor
+    refusal = material_use_refusal(donor)
+    if refusal is not None:
+        return Eligibility(refusal, False)
+    screening = Screening.objects.filter(donor=donor).first()
+    decision = latest_decision(screening)
+    if decision is None or screening is None:
+        return Eligibility(f"{donor.pseudonym}: no signed eligibility decision", False)
+    assert decision.signature is not None
+    signed = decision.signature.manifestation()
+    matches = decision_matches(decision, screening)
+    text = f"{donor.pseudonym}: {decision.verdict}, signed {signed}"
+    if decision.verdict != "eligible":
+        return Eligibility(text + " — not eligible", False, decision.pk, decision.record_hash, signed, matches)
+    if not matches:
+        return Eligibility(text + " — the screening record changed after signing: signature no longer matches",
+                           False, decision.pk, decision.record_hash, signed, False)
+    return Eligibility(text + " — signature matches the current record", True, decision.pk,
+                       decision.record_hash, signed, True)
+
+
+# --- the release summary ---------------------------------------------------------------------
+
+@dataclass
+class TestRow:
+    """One test of the specification with its current result (if any) and the verdict."""
+
+    requirement: Requirement
+    verdict: Verdict
+    result: m.QcResult | None
+
+    @property
+    def status(self) -> str:
+        return self.verdict.status.value
+
+
+@dataclass
+class ReleaseSummary:
+    """Everything the qualified person reviews; ``blockers`` lists why release is refused."""
+
+    batch: Batch
+    specification: Specification
+    rows: list[TestRow]
+    oos: list[m.OosRecord]
+    deviations: list[Deviation]
+    steps: list[Step]
+    containers: list[Container]
+    eligibility: Eligibility
+    panels: list[m.FcsPanel]
+    decision: m.ReleaseDecision | None
+    blockers: list[str] = field(default_factory=list)
+
+    @property
+    def releasable(self) -> bool:
+        return not self.blockers and self.decision is None
+
+    @property
+    def open_oos(self) -> list[m.OosRecord]:
+        return [o for o in self.oos if o.status == m.OosRecord.OPEN]
+
+    @property
+    def open_deviations(self) -> list[Deviation]:
+        return [d for d in self.deviations if d.status == Deviation.OPEN]
+
+    @property
+    def closed_deviations(self) -> list[Deviation]:
+        return [d for d in self.deviations if d.status == Deviation.CLOSED]
+
+    def content(self, decision: str) -> dict[str, Any]:
+        """What the qualified person signs: identities, every result as judged, the OOS
+        records, the donor's signed decision, the specification version, and the decision.
+        Statuses the release itself changes (batch, containers) are not part of it."""
+        spec = self.specification
+        return {
+            "batch": self.batch.code, "din": self.batch.din, "product": self.batch.product_code,
+            "study": spec.protocol,
+            "specification": {"version": spec.version, "effective": spec.effective},
+            "results": [{
+                "test": row.requirement.id, "status": row.status,
+                "value": row.result.value if row.result else None,
+                "unit": row.result.unit if row.result else None,
+                "requested_dose": row.result.requested_dose if row.result else None,
+                "method": row.result.method if row.result else None,
+                "instrument": row.result.instrument if row.result else None,
+                "performed_on": row.result.performed_on if row.result else None,
+                "analyst": row.result.analyst.username if row.result else None,
+            } for row in self.rows],
+            "oos": [{"id": o.pk, "test": o.test_id, "value": o.value, "status": o.status,
+                     "conclusion": o.conclusion} for o in self.oos],
+            "panels": [{"id": p.pk, "files": sorted(f.sha256 for f in p.files.all())} for p in self.panels],
+            "deviations": [_deviation_content(d) for d in self.deviations],
+            "eligibility": {"decision": self.eligibility.decision_id,
+                            "record_hash": self.eligibility.record_hash},
+            "containers": sorted(c.identifier for c in self.containers),
+            "decision": decision,
+        }
+
+
+def _deviation_content(d: Deviation) -> dict[str, Any]:
+    """A deviation as signed at release. An open one keeps the keys signed before deviations
+    could be closed, so that earlier release signatures still match; a closed one adds its
+    investigation (status, impact, conclusion, closing signature)."""
+    out: dict[str, Any] = {"id": d.pk, "check": d.check_id, "description": d.description, "reason": d.reason}
+    if d.status != Deviation.OPEN:
+        out.update(status=d.status, impact=d.impact, conclusion=d.conclusion,
+                   closing_signature=d.signature.content_hash if d.signature else None)
+    return out
+
+
+def release_summary(batch: Batch) -> ReleaseSummary:
+    """Everything the qualified person reviews, and every reason the batch cannot be released."""
+    batch = Batch.objects.select_related("donation__donor").get(pk=batch.pk)
+    spec = specification(batch)
+    results = current_results(batch)
+    rows = []
+    for requirement in spec.requirements:
+        result = results.get(requirement.id)
+        verdict = judge(result, requirement) if result is not None else evaluate(requirement, None)
+        rows.append(TestRow(requirement, verdict, result))
+    summary = ReleaseSummary(
+        batch=batch, specification=spec, rows=rows,
+        oos=list(m.OosRecord.objects.filter(batch=batch).select_related("result", "closed_by", "signature")
+                 .order_by("id")),
+        deviations=list(Deviation.objects.filter(batch=batch).select_related("batch", "step", "closed_by", "signature")
+                        .order_by("id")),
+        steps=sorted(Step.objects.filter(batch=batch).select_related("signature"), key=lambda s: s.sort_key),
+        containers=list(Container.objects.filter(batch=batch).order_by("division")),
+        eligibility=eligibility(batch),
+        panels=list(m.FcsPanel.objects.filter(batch=batch, voided_at__isnull=True)
+                    .prefetch_related("files").order_by("id")),
+        decision=m.ReleaseDecision.objects.filter(batch=batch).select_related("signature").first(),
+    )
+    summary.blockers.extend(_blockers(summary))
+    return summary
+
+
+def _blockers(summary: ReleaseSummary) -> list[str]:
+    """Every reason the summarised batch cannot be released, in the order the page lists them;
+    tests are named by their name in release.yaml."""
+    batch = summary.batch
+    b = []
+    if summary.decision is not None:
+        b.append(f"already {summary.decision.decision} on {summary.decision.decided_at:%Y-%m-%d %H:%M}")
+    if batch.status != Batch.QUARANTINE:
+        b.append(f"batch is {batch.get_status_display()}: only a batch in quarantine (filled into "
+                 "containers, awaiting release) can be released")
+    for step in summary.steps:
+        if step.state in (Step.IN_PROGRESS, Step.REJECTED):
+            b.append(f"batch record: step {step.label} is {step.get_state_display()}")
+        elif step.signature_id is not None and not step.signature_matches():
+            b.append(f"batch record: step {step.label} changed after it was signed")
+    for row in summary.rows:
+        if row.verdict.blocks_release:
+            b.append(f"{row.requirement.name}: {row.status}: {row.verdict.reason}")
+    b.extend(f"OOS {o.pk} ({o.result.test_name} {o.value}) is open: investigate and close it"
+             for o in summary.open_oos)
+    b.extend(f"deviation {d.pk} ({d.check_id}: {d.description}) is open: the qualified person must "
+             "investigate and close it" for d in summary.open_deviations)
+    b.extend(f"deviation {d.pk} ({d.check_id}: {d.description}) was closed with the impact \"product "
+             "rejected\": reject the batch" for d in summary.closed_deviations
+             if d.impact == Deviation.IMPACT_PRODUCT_REJECTED)
+    if not summary.eligibility.ok:
+        b.append(f"donor eligibility: {summary.eligibility.text}")
+    if not summary.containers:
+        b.append("the batch has no containers")
+    return b
+
+
+def decision_matches(summary: ReleaseSummary) -> bool | None:
+    """None before any decision; otherwise whether the current record is the one signed."""
+    d = summary.decision
+    if d is None or d.signature is None:
+        return None
+    return d.signature.matches(summary.content(d.decision))
+
+
+# --- certificate of analysis -------------------------------------------------------------------
+
+def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]:
+    """Plain values for :func:`stromalab.web.quality.certificate.render`."""
+    from .histograms import render_png
+
+    summary = release_summary(batch)
+    spec = summary.specification
+    tests = []
+    for row in summary.rows:
+        r = row.result
+        tests.append({
+            "test_id": row.requirement.id, "name": row.requirement.name,
+            "method": r.method if r else row.requirement.method, "limit": row.requirement.limit_text,
+            "value": (r.value + (f" (dose {r.requested_dose})" if r.requested_dose else "")) if r else "-",
+            "unit": (r.unit if r else row.requirement.unit) or "",
+            "analyst": r.analyst.printed_name if r else "-", "instrument": r.instrument if r else "",
+            "date": r.performed_on.isoformat() if r else "-", "verdict": row.status})
+    panels = []
+    for p in summary.panels:
+        pngs = [render_png(h) for h in panel_histograms(p)] if histograms else []
+        panels.append({
+            "id": p.pk, "panel": p.panel_name, "verdict": p.verdict,
+            "uploaded_by": p.uploaded_by.printed_name, "uploaded_at": f"{p.uploaded_at:%Y-%m-%d %H:%M}",
+            "files": [{"role": f.role, "name": f.original_name, "sha256": f.sha256} for f in p.files.all()],
+            "criteria": p.criteria(), "histograms": pngs})
+    d = summary.decision
+    sig = None
+    if d is not None and d.signature is not None:
+        sig = {"printed_name": d.signature.printed_name,
+               "signed_at": d.signature.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+               "meaning": d.signature.get_meaning_display(), "content_hash": d.signature.content_hash,
+               "matches": bool(decision_matches(summary))}
+    blocking = [row for row in summary.rows if row.verdict.blocks_release]
+    return {
+        "study": spec.protocol, "batch": batch.code, "din": batch.din,
+        "product": f"{batch.product_code} {batch.product_description}",
+        "donor": batch.donation.donor.pseudonym,
+        "specification": f"release specification {spec.protocol} version {spec.version} "
+                         f"(effective {spec.effective})",
+        "containers": [c.identifier for c in summary.containers],
+        "batch_state": summary.batch.get_status_display(),
+        "eligibility": summary.eligibility.text,
+        "tests": tests,
+        "conclusion": "all tests within specification" if not blocking else
+                      "; ".join(f"{r.requirement.name}: {r.status}" for r in blocking),
+        "oos": [{"id": o.pk, "test": o.result.test_name, "value": o.value,
+                 "opened": f"{o.opened_at:%Y-%m-%d %H:%M}", "status": o.status,
+                 "closed_by": o.signature.manifestation() if o.signature else "",
+                 "conclusion": o.conclusion} for o in summary.oos],
+        "deviations": [{"id": x.pk, "check": x.check_id, "description": x.description, "reason": x.reason,
+                        "recorded": f"{x.recorded_at:%Y-%m-%d %H:%M}", "status": x.status,
+                        "impact": x.get_impact_display() if x.impact else "",
+                        "closed_by": x.signature.manifestation() if x.signature else "",
+                        "conclusion": x.conclusion} for x in summary.deviations],
+        "phenotype": panels,
+        "decision": d.decision if d else "",
+        "decision_reason": d.reason if d else "",
+        "signature": sig,
+        "printed_at": timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"),
+    }
