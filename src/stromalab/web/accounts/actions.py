@@ -12,11 +12,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from stromalab.web.audit.actions import record_event
+from stromalab.web.audit.kinds import EventKind
 
 from . import roles
 from .models import ApiToken, Signature, User
@@ -27,7 +28,7 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_user(
     *,
     username: str,
@@ -46,9 +47,9 @@ def create_user(
     bootstrap administrator and the ``stromalab createuser`` command.
     """
     if role not in roles.ALL:
-        raise ValidationError(f"unknown role {role!r}; one of {', '.join(roles.ALL)}")
+        raise ValidationError({"role": f"unknown role {role!r}; one of {', '.join(roles.ALL)}"})
     if User.objects.filter(username=username).exists():
-        raise ValidationError(f"user {username!r} already exists")
+        raise ValidationError({"username": f"user {username!r} already exists"})
     if password is None:
         password = generate_password()
     user = User(username=username, role=role, first_name=first_name, last_name=last_name,
@@ -57,29 +58,32 @@ def create_user(
         validate_password(password, user)
     user.set_password(password)
     user.save()
-    record_event(acting_user=acting_user, action="create", record=user,
+    record_event(acting_user=acting_user, action=EventKind.CREATE, record=user,
                  new={"username": username, "role": role, "first_name": first_name,
                       "last_name": last_name, "email": email})
     return user, password
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def change_password(*, user: User, old_password: str, new_password: str, acting_user: User) -> None:
     """The user changes their own password (clears ``must_change_password``)."""
     if acting_user.pk != user.pk:
         raise PermissionDenied("only the user can change their own password")
     if not user.check_password(old_password):
-        raise ValidationError("the current password is wrong")
+        raise ValidationError({"old_password": "the current password is wrong"})
     if old_password == new_password:
-        raise ValidationError("the new password must differ from the current one")
-    validate_password(new_password, user)
+        raise ValidationError({"new_password": "the new password must differ from the current one"})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as e:
+        raise ValidationError({"new_password": e.error_list}) from e
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    record_event(acting_user=acting_user, action="password_change", record=user)
+    record_event(acting_user=acting_user, action=EventKind.PASSWORD_CHANGE, record=user)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reset_password(*, user: User, acting_user: User, reason: str) -> str:
     """Administrator: issue a new one-time password (also unlocks the account)."""
     password = generate_password()
@@ -88,96 +92,95 @@ def reset_password(*, user: User, acting_user: User, reason: str) -> str:
     user.failed_logins = 0
     user.locked_at = None
     user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_at"])
-    record_event(acting_user=acting_user, action="password_reset", record=user, reason=reason)
+    record_event(acting_user=acting_user, action=EventKind.PASSWORD_RESET, record=user, reason=reason)
     return password
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_role(*, user: User, role: str, acting_user: User, reason: str) -> None:
     if role not in roles.ALL:
-        raise ValidationError(f"unknown role {role!r}")
+        raise ValidationError({"role": f"unknown role {role!r}"})
     if not reason.strip():
-        raise ValidationError("a reason is required")
+        raise ValidationError({"reason": "a reason is required"})
     old = user.role
     user.role = role
     user.save(update_fields=["role"])
-    record_event(acting_user=acting_user, action="update", record=user, field="role",
+    record_event(acting_user=acting_user, action=EventKind.UPDATE, record=user, field="role",
                  old=old, new=role, reason=reason)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_active(*, user: User, active: bool, acting_user: User, reason: str) -> None:
     """Deactivate (never delete) or reactivate an account."""
     if not reason.strip():
-        raise ValidationError("a reason is required")
+        raise ValidationError({"reason": "a reason is required"})
     old = user.is_active
     user.is_active = active
     user.save(update_fields=["is_active"])
-    record_event(acting_user=acting_user, action="update", record=user, field="is_active",
+    record_event(acting_user=acting_user, action=EventKind.UPDATE, record=user, field="is_active",
                  old=old, new=active, reason=reason)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def unlock(*, user: User, acting_user: User, reason: str) -> None:
     user.failed_logins = 0
     user.locked_at = None
     user.save(update_fields=["failed_logins", "locked_at"])
-    record_event(acting_user=acting_user, action="unlock", record=user, reason=reason)
+    record_event(acting_user=acting_user, action=EventKind.UNLOCK, record=user, reason=reason)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_login_failure(*, user: User, channel: str = "web") -> bool:
     """Count a failed password check; lock at the threshold. Returns True when now locked."""
     User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
     user.refresh_from_db(fields=["failed_logins", "locked_at"])
-    record_event(acting_user=user, action="login_failed", record=user, new={"channel": channel,
+    record_event(acting_user=user, action=EventKind.LOGIN_FAILED, record=user, new={"channel": channel,
                  "failed_logins": user.failed_logins})
     if user.locked_at is None and user.failed_logins >= settings.STROMALAB_LOCKOUT_THRESHOLD:
         user.locked_at = timezone.now()
         user.save(update_fields=["locked_at"])
-        record_event(acting_user=user, action="locked", record=user,
+        record_event(acting_user=user, action=EventKind.LOCKED, record=user,
                      reason=f"{user.failed_logins} consecutive failed logins")
         return True
     return user.locked_at is not None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_login_success(*, user: User, channel: str = "web") -> None:
     if user.failed_logins:
         User.objects.filter(pk=user.pk).update(failed_logins=0)
         user.failed_logins = 0
     if channel == "web":
-        record_event(acting_user=user, action="login", record=user)
+        record_event(acting_user=user, action=EventKind.LOGIN, record=user)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_logout(*, acting_user: User) -> None:
-    record_event(acting_user=acting_user, action="logout", record=acting_user)
+    record_event(acting_user=acting_user, action=EventKind.LOGOUT, record=acting_user)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_api_token(*, acting_user: User, label: str = "") -> str:
     """Create a bearer token for the acting user; returns the token (shown once)."""
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=acting_user, key_hash=ApiToken.hash_key(key), label=label)
-    record_event(acting_user=acting_user, action="create", record=token, new={"label": label})
+    record_event(acting_user=acting_user, action=EventKind.CREATE, record=token, new={"label": label})
     return key
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def revoke_api_token(*, token: ApiToken, acting_user: User) -> None:
     if token.user_id != acting_user.pk and acting_user.role != roles.ADMINISTRATOR:
         raise PermissionDenied
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record_event(acting_user=acting_user, action="revoke", record=token)
+    record_event(acting_user=acting_user, action=EventKind.REVOKE, record=token)
 
 
 class SignatureError(ValidationError):
     pass
 
 
-@transaction.atomic
 def sign(
     *,
     acting_user: User,
@@ -194,9 +197,14 @@ def sign(
     signature to ``sha256_hex(content)`` and audits it. ``meaning`` is one of
     ``Signature.AUTHORED/REVIEWED/APPROVED/RELEASED``. Later, ``signature.matches(current)``
     tells whether the current content is still the one signed.
+
+    A step of the signing action (eligibility decision, release, closure...): it runs in that
+    action's transaction, so the signature and what it signs commit or roll back together.
     """
     from stromalab.web.audit.canonical import sha256_hex
 
+    if not connection.in_atomic_block:
+        raise RuntimeError("sign() runs inside the signing action's transaction")
     if meaning not in dict(Signature.MEANINGS):
         raise SignatureError(f"unknown meaning {meaning!r}")
     user = User.objects.get(pk=acting_user.pk)
@@ -211,7 +219,7 @@ def sign(
         record_type=record_type, record_id=str(record_id), content_hash=sha256_hex(content),
         subject=subject,
     )
-    record_event(acting_user=user, action="sign", record=signature,
+    record_event(acting_user=user, action=EventKind.SIGN, record=signature,
                  new={"meaning": meaning, "record": f"{record_type}:{record_id}",
                       "content_hash": signature.content_hash, "printed_name": signature.printed_name})
     return signature

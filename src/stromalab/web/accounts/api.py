@@ -25,6 +25,10 @@ class UserOut(Schema):
     is_active: bool
     locked: bool
 
+    @staticmethod
+    def resolve_locked(user: User) -> bool:
+        return user.is_locked
+
 
 class UserIn(Schema):
     username: str
@@ -42,14 +46,12 @@ class UserCreatedOut(Schema):
 
 @api_op(router, "GET", "/me", roles.ALL, response=MeOut)
 def me(request: Any) -> Any:
-    u = request.auth
-    return {"username": u.username, "role": u.role, "printed_name": u.printed_name}
+    return request.auth
 
 
 @api_op(router, "GET", "/users", roles.ADMINISTRATOR, response=list[UserOut])
 def list_users(request: Any) -> Any:
-    return [{"id": u.pk, "username": u.username, "role": u.role, "is_active": u.is_active,
-             "locked": u.is_locked} for u in User.objects.order_by("username")]
+    return list(User.objects.order_by("username"))
 
 
 @api_op(router, "POST", "/users", roles.ADMINISTRATOR, response={201: UserCreatedOut})

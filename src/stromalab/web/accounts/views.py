@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stromalab.web.feedback import report_refusal
+
 from . import actions, roles
 from .forms import LoginForm, PasswordChangeForm, TokenForm, UserAdminForm, UserCreateForm
 from .models import ApiToken, User
@@ -59,7 +61,7 @@ def password_change(request: Any) -> HttpResponse:
                                     new_password=form.cleaned_data["new_password"],
                                     acting_user=request.user)
         except ValidationError as e:
-            form.add_error(None, e)
+            report_refusal(request, e, form=form)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Password changed."))
@@ -93,7 +95,7 @@ def user_list(request: Any) -> HttpResponse:
         try:
             user, password = actions.create_user(acting_user=request.user, **form.cleaned_data)
         except ValidationError as e:
-            form.add_error(None, e)
+            report_refusal(request, e, form=form)
         else:
             created = (user, password)
             form = UserCreateForm()
@@ -121,7 +123,7 @@ def user_detail(request: Any, user_id: int) -> HttpResponse:
                 actions.set_active(user=target, active=(op == "activate"), acting_user=request.user,
                                    reason=reason)
         except ValidationError as e:
-            form.add_error(None, e)
+            report_refusal(request, e, form=form)
         else:
             messages.success(request, _("Done."))
     from stromalab.web.audit.models import AuditEvent
