@@ -28,7 +28,7 @@ def _siblings(repo: Path) -> tuple[str, ...]:
     for entry in repo.parent.iterdir():
         resolved = entry.resolve()
         # pytest's own base temporary folder lives in the system temp dir, which may be the parent
-        if resolved == repo or entry.name.startswith("pytest-of-") or resolved == temp_root:
+        if resolved in (repo, temp_root) or entry.name.startswith("pytest-of-"):
             continue
         found.append(str(resolved))
     return tuple(found)
