@@ -264,3 +264,19 @@ def test_pages_show_the_refusal_and_write_nothing(enrolled_donor: Any, run_batch
     # a monitor reads the page but cannot post a step
     assert client_as("monitor").post(url + "receipt/", {}).status_code == 403
     assert 'id="receipt-form"' not in client_as("monitor").get(url).content.decode()
+
+
+def test_a_refused_value_is_shown_beside_its_field_under_its_label(enrolled_donor: Any, client_as: Any,
+                                                                  operator: Any) -> None:
+    donor = enrolled_donor()
+    before = snapshot()
+    response = client_as("operator", operator).post("/manufacturing/harvest/", {
+        "donor": donor.pseudonym, "harvested_at": later(1).strftime("%Y-%m-%dT%H:%M"), "surgeon": "Dr S",
+        "mass_g": "50", "container": "pot", "transport_temperature": "4 °C",
+        "departed_at": later(0).strftime("%Y-%m-%dT%H:%M"), "password": PASSWORD})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["departed_at"] == ["before the harvest time"]
+    body = response.content.decode()
+    assert "Departure time: before the harvest time" in body and "departed_at" not in body.split("<form")[0]
+    assert snapshot() == before
