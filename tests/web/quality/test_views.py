@@ -224,3 +224,25 @@ def _file(name: str, data: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_a_refused_result_is_shown_beside_its_field_by_its_label(batch: Any, analyst: Any, client_as: Any) -> None:
+    client = client_as("qc_analyst", analyst)
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    page = client.post(f"/quality/batches/{batch.code}/results/",
+                       {"test_id": "viability", "value": "80", "performed_on": future})
+    body = page.content.decode()
+    assert page.status_code == 200 and not m.QcResult.objects.exists()
+    assert 'id="result-form"' in body and "Date performed: is in the future" in body
+    assert '<ul class="errorlist" id="id_performed_on_error"><li>is in the future</li></ul>' in body
+    assert "performed_on:" not in body
+
+
+def test_api_refuses_an_unknown_correction_by_its_field(batch: Any, analyst: Any) -> None:
+    a = Client()
+    a.force_login(analyst)
+    r = _json(a.post(f"/api/quality/batches/{batch.code}/results",
+                     {"test_id": "endotoxin", "value": "0.5", "performed_on": TODAY}, content_type="application/json"))
+    refused = a.post(f"/api/quality/results/{r['id']}/correct", {"changes": {"analyst": "x"}, "reason": "typo"},
+                     content_type="application/json")
+    assert refused.status_code == 400 and "analyst: cannot be corrected" in refused.content.decode()
