@@ -28,16 +28,3 @@ def search(protocol_folder: str, system: str, query: str, limit: int = 20) -> li
                 break
     return out
 
-
-def label_for(protocol_folder: str, code: str) -> str:
-    system, _, value = code.partition(":")
-    system = system.upper()
-    if system not in SYSTEMS:
-        return ""
-    best = ""
-    for c, label in code_list(protocol_folder, system):
-        if value.upper() == c.upper():
-            return label
-        if value.upper().startswith(c.upper()) and len(c) > len(best.partition("|")[0]):
-            best = f"{c}|{label}"
-    return best.partition("|")[2]
