@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from json.encoder import py_encode_basestring
+from json.encoder import encode_basestring as _quote
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from stromalab.core.eligibility.record import ScreeningRecord, parse_record
@@ -58,11 +58,8 @@ class ScreeningResult:
         }
 
 
-try:  # the C implementation; json exposes it without a public name
-    from _json import encode_basestring as _quote
-except ImportError:  # pragma: no cover - PyPy and builds without the C accelerator
-    _quote = py_encode_basestring
-
+# ``json.encoder.encode_basestring`` is the C quoting function when the accelerator is built
+# (the pure-Python one otherwise): what ``json.dumps(..., ensure_ascii=False)`` uses.
 _STATUS_JSON = {s: f', "status": "{s}", "reason": ' for s in (PASS, FAIL, UNKNOWN)}
 
 
