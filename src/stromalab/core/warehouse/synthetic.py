@@ -9,6 +9,7 @@ Planted persons have ids below :data:`RANDOM_FROM`; each is meant for one ``as_o
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -299,8 +300,13 @@ def write(target: Path, persons: int, seed: int, as_of: date, fmt: str = "duckdb
 
 
 def write_schedule(path: Path, rows: Sequence[tuple[Any, ...]]) -> Path:
-    """A schedule CSV from ``(person_id, date, procedure, site, anesthesia, …)`` rows."""
-    lines = ["person_id,date,procedure,site,anesthesia"]
-    lines += [",".join(str(v) for v in row[:5]) for row in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    """A schedule CSV from ``(person_id, date, procedure, site, anesthesia, …)`` rows.
+
+    Written by the ``csv`` module, so that a procedure or site containing a comma or a quote
+    stays one field when :func:`stromalab.core.warehouse.schedule.read_schedule` reads it back.
+    """
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("person_id", "date", "procedure", "site", "anesthesia"))
+        writer.writerows([str(v) for v in row[:5]] for row in rows)
     return path
