@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("audit", "verify the hash-chained audit trail"),
     "createuser": ("createuser", "add a user account with a role"),
     "manage": ("manage", "run a Django management command (migrate, runserver, ...)"),
+    "serve": ("serve", "serve the web application with gunicorn (production)"),
     "backup": ("backup", "back up the database and uploaded files, with a manifest of SHA-256"),
     "restore": ("restore", "restore a backup into an empty database, then verify it"),
     "i18n": ("i18n", "compile the web pages' message catalogues (.po -> .mo)"),

@@ -20,12 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from stromalab.commands.environment import setup_django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stromalab.web.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.conf import settings
 
     from stromalab.web.backup.archive import restore

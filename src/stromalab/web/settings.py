@@ -30,6 +30,13 @@ Variable                          Default                          Meaning (sett
 ``STROMALAB_PRODUCT_CODE``        ``S1234`` (a test code)          ISBT 128 product code on each container
 ``STROMALAB_SHELF_LIFE_DAYS``     ``365``                          expiry of frozen containers (int, days)
 ``STROMALAB_TEST_DATABASE_NAME``  ``test_stromalab_<pid>``         PostgreSQL test database (``tools/test.sh``)
+``STROMALAB_PROXY_SSL_HEADER``    off                              ``1``: trust the proxy's ``X-Forwarded-Proto``
+``STROMALAB_SSL_REDIRECT``        off                              ``1``: redirect plain HTTP to HTTPS
+``STROMALAB_CSRF_TRUSTED_ORIGINS`` empty                           ``https://host,...`` served by the proxy
+``STROMALAB_HSTS_SECONDS``        ``0``                            ``SECURE_HSTS_SECONDS`` (HTTPS only, e.g.
+                                                                   31536000 once HTTPS is settled)
+``STROMALAB_HSTS_INCLUDE_SUBDOMAINS`` off                          ``1``: HSTS for the sub-domains too
+``STROMALAB_REQUEST_LOG_LEVEL``   ``INFO``                         ``WARNING`` silences the per-request lines
 ================================= ================================ ==========================================
 
 Adding an app: append its dotted path to ``STROMALAB_APPS`` below and its URLs to
@@ -91,11 +98,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its Swagger UI assets are served from the package (no CDN: /api/docs works offline)
     *STROMALAB_APPS,
 ]
 
 MIDDLEWARE = [
+    "stromalab.web.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -175,6 +185,22 @@ if os.environ.get("STROMALAB_SECURE_COOKIES", "") == "1":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- behind the hospital's reverse proxy (docs/deploy.md) --------------------------------------
+if os.environ.get("STROMALAB_PROXY_SSL_HEADER", "") == "1":
+    # the proxy terminates TLS and says so; only set this when the proxy strips the header
+    # from clients' requests, else a client could claim HTTPS
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = os.environ.get("STROMALAB_SSL_REDIRECT", "") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer probes over plain HTTP
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip() for origin in os.environ.get("STROMALAB_CSRF_TRUSTED_ORIGINS", "").split(",") if origin.strip()
+]
+SECURE_HSTS_SECONDS = int(os.environ.get("STROMALAB_HSTS_SECONDS") or "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("STROMALAB_HSTS_INCLUDE_SUBDOMAINS", "") == "1"
+SECURE_HSTS_PRELOAD = False  # preloading is a decision for the hospital's domain, not for one application
+# ... so `manage check --deploy` is not asked to recommend it (security.W021)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
@@ -185,6 +211,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# whitenoise serves the collected files (stromalab serve collects them) and, before any
+# collectstatic (make run, tests), the apps' own folders
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects the folder, even before collectstatic
 
 # --- study -------------------------------------------------------------------------------------
 STROMALAB_PROTOCOL = os.environ.get("STROMALAB_PROTOCOL", "NCT05947682")
@@ -204,9 +234,15 @@ STROMALAB_SHELF_LIFE_DAYS = int(os.environ.get("STROMALAB_SHELF_LIFE_DAYS") or "
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+_request_log_level = os.environ.get("STROMALAB_REQUEST_LOG_LEVEL", "INFO")
+# One JSON object per line on standard error (web/request_log.py): the request log at INFO,
+# everything else from WARNING; never a donor's identity.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "stromalab.web.request_log.JsonLineFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "loggers": {"stromalab.request": {"handlers": ["console"], "level": _request_log_level,
+                                      "propagate": False}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -1,0 +1,89 @@
+"""`stromalab serve`: gunicorn with DEBUG off, static files and the API docs from the package,
+`manage check --deploy` clean with the production environment. Runs real processes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PRODUCTION = {
+    "STROMALAB_SECRET_KEY": "k" * 20 + "Q9x$2vLm#pR7tW4zY8nB6cF1hJ3dS5gA0eU",
+    "STROMALAB_ALLOWED_HOSTS": "stromalab.hopital.example,127.0.0.1",
+    "STROMALAB_SECURE_COOKIES": "1",
+    "STROMALAB_SSL_REDIRECT": "1",
+    "STROMALAB_PROXY_SSL_HEADER": "1",
+    "STROMALAB_HSTS_SECONDS": "31536000",
+    "STROMALAB_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "STROMALAB_CSRF_TRUSTED_ORIGINS": "https://stromalab.hopital.example",
+}
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    # the test process's own Django switches (tests/web/conftest.py) are not a server's
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**inherited, "STROMALAB_VAR_DIR": str(tmp_path / "var"),
+            "STROMALAB_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", **extra}
+
+
+def _stromalab(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "stromalab.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_check_deploy_is_clean_with_the_production_environment(tmp_path: Path) -> None:
+    checked = _stromalab(_env(tmp_path, **PRODUCTION), "manage", "check", "--deploy", "--fail-level", "WARNING")
+    assert checked.returncode == 0, checked.stderr + checked.stdout
+
+
+def test_serve_refuses_debug_and_pending_migrations(tmp_path: Path) -> None:
+    refused = _stromalab(_env(tmp_path), "serve")
+    assert refused.returncode == 2 and "migrations not applied" in refused.stderr
+    assert _stromalab(_env(tmp_path), "manage", "migrate", "--verbosity", "0").returncode == 0
+    debug = _stromalab(_env(tmp_path, STROMALAB_DEBUG="1"), "serve")
+    assert debug.returncode == 2 and "STROMALAB_DEBUG" in debug.stderr
+
+
+def test_gunicorn_serves_pages_static_files_and_api_docs(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    assert _stromalab(env, "manage", "migrate", "--verbosity", "0").returncode == 0
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "stromalab.cli", "serve", "--bind", f"127.0.0.1:{port}",
+                               "--workers", "2", "--threads", "2"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=30) as response:
+                    assert response.status == 200
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("gunicorn did not answer /healthz")
+                time.sleep(0.3)
+        with urllib.request.urlopen(f"{base}/static/ninja/swagger-ui.css", timeout=30) as response:
+            assert response.status == 200 and b"swagger-ui" in response.read()
+        with urllib.request.urlopen(f"{base}/api/docs", timeout=30) as response:
+            page = response.read().decode()
+        assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+        with urllib.request.urlopen(f"{base}/accounts/login/", timeout=30) as response:
+            assert response.status == 200 and response.headers["X-Request-ID"]
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert '"path": "/healthz"' in output and '"status": 200' in output
