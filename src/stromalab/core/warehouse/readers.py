@@ -59,24 +59,43 @@ def as_integer(table: Table, name: str) -> str:
     raise WarehouseError(f"column {table.name}.{name} does not hold whole numbers")
 
 
-def as_decimal(table: Table, name: str, upper: int) -> str:
-    """A DECIMAL in (0, ``upper``) read from the value's shortest decimal text, else NULL.
+def key(table: Table, name: str) -> str:
+    """The column itself when it holds whole numbers (so that filters and joins reach the scan
+    and the indexes), else its :func:`as_integer` reading."""
+    return table.column(name) if table.kind(name) == INTEGER else as_integer(table, name)
 
-    A DOUBLE is first printed by the engine (76.8, not 76.79999…), then parsed as a decimal, so
-    that BMI is compared exactly; the native range check comes first so no cast can overflow.
+
+def as_number(table: Table, name: str) -> str:
+    """A measurement as stored when it is a number (cheap to compare and to choose among), or
+    the decimal read from its text (NULL when the text is not a plain number).
+
+    :func:`exact` turns only the values finally chosen into decimals.
     """
     col, kind = table.column(name), table.kind(name)
     if kind in (NUMBER, INTEGER):
-        value = f"CAST(CAST({col} AS VARCHAR) AS {DECIMAL})"
-        return f"CASE WHEN {col} > 0 AND {col} < {upper} THEN {value} END"
+        return col
     if kind == TEXT:
         text = f"TRIM({col})"
-        value = f"TRY_CAST({text} AS {DECIMAL})"
-        return (
-            f"CASE WHEN REGEXP_MATCHES({text}, '{_PLAIN_NUMBER}') AND {value} > 0 "
-            f"AND {value} < {upper} THEN {value} END"
-        )
+        return f"CASE WHEN REGEXP_MATCHES({text}, '{_PLAIN_NUMBER}') THEN TRY_CAST({text} AS {DECIMAL}) END"
     raise WarehouseError(f"column {table.name}.{name} does not hold numbers")
+
+
+def exact(value: str, table: Table, name: str) -> str:
+    """The exact decimal of a value read by :func:`as_number`.
+
+    A DOUBLE is printed by the engine as its shortest decimal (76.8, not 76.79999…) and parsed
+    as a decimal, so that BMI is compared exactly; text was parsed as a decimal already.
+    """
+    if table.kind(name) in (NUMBER, INTEGER):
+        return f"CAST(CAST({value} AS VARCHAR) AS {DECIMAL})"
+    return value
+
+
+def as_decimal(table: Table, name: str, upper: int) -> str:
+    """One value as an exact decimal in (0, ``upper``), else NULL (for reading a few rows; the
+    compiled query reads with :func:`as_number` and :func:`exact` instead)."""
+    value = as_number(table, name)
+    return f"CASE WHEN {value} > 0 AND {value} < {upper} THEN {exact(value, table, name)} END"
 
 
 def as_code(table: Table, name: str) -> str:

@@ -42,7 +42,7 @@ def prescreen(
     """Pre-screen the schedule's persons (or everyone) at ``as_of``."""
     if schedule is not None:
         warehouse.load_schedule(schedule)
-    compiled = compile_protocol(protocol, warehouse, as_of, concept_sets, schedule is not None)
+    compiled = compile_protocol(protocol, warehouse, as_of, concept_sets, schedule is not None, warehouse.dialect)
     rows = warehouse.fetch(to_dialect(compiled.sql, warehouse.dialect))
     if not rows:
         return Prescreening(compiled.criteria, (), (), (), _attrition(compiled.criteria, []))

@@ -1,0 +1,218 @@
+"""The common table expressions that read the OMOP tables, each restricted to the population first.
+
+What makes the query as fast as a hand-written one (docs/performance.md):
+
+* every clinical table is restricted to the population before anything else: with a schedule,
+  a semi-join on the raw ``person_id`` column that the engine pushes into the scan (and that
+  PostgreSQL answers from its ``person_id`` indexes);
+* filters compare raw columns, never TRIM/CAST on the column side, so that they reach the
+  scan (zone maps, indexes); a code is normalised once per *distinct* value in a small
+  ``*_codes`` table joined back on the raw value, instead of once per row;
+* the latest measurement is an arg-max aggregate (``ARRAY_AGG … ORDER BY`` on PostgreSQL,
+  which has none), not a window over the whole table, and only the values it chooses are
+  turned into exact decimals;
+* windows remain only for the exposure islands, over the few rows of the code list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from stromalab.core.eligibility.codes import CodeList
+from stromalab.core.warehouse import readers as r
+from stromalab.core.warehouse.catalog import Catalog, Table, require
+
+#: LOINC code of each measured quantity and the open upper bound of a plausible value
+LOINC = {"weight_kg": "29463-7", "height_cm": "8302-2", "systolic": "8480-6", "diastolic": "8462-4"}
+UPPER = {"weight_kg": 500, "height_cm": 300, "systolic": 400, "diastolic": 400}
+MEASUREMENT_DAYS = 365
+SCHEDULE_TABLE = "stromalab_schedule"
+#: stands for "no end" where an aggregate must not see NULL (it would skip the row)
+OPEN_END = date(9999, 12, 31)
+_LOWEST = "-9223372036854775807"
+
+FACTS = {
+    "conditions": ("condition_occurrence", "condition_start_date", "condition_end_date",
+                   "condition_source_value", "condition_concept_id", "condition_occurrence_id"),
+    "medications": ("drug_exposure", "drug_exposure_start_date", "drug_exposure_end_date",
+                    "drug_source_value", "drug_concept_id", "drug_exposure_id"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where and for whom the query runs; shared by every CTE builder."""
+
+    catalog: Catalog
+    as_of: date
+    schedule: bool
+    dialect: str
+    explain: bool
+
+    def population(self, table: Table) -> str:
+        """Rows of the population: a semi-join with a schedule, else any person."""
+        pid = r.key(table, "person_id")
+        if self.schedule:
+            return f"{pid} IN (SELECT person_id FROM pop)"
+        return f"{pid} IS NOT NULL"
+
+    def latest(self, value: str, order: Sequence[str], where: str) -> str:
+        """``value`` on the row that comes first by ``order`` (each key descending, none NULL)
+        among the rows where ``where`` holds: an arg-max aggregate."""
+        if self.dialect == "postgres":
+            keys = ", ".join(f"{k} DESC" for k in order)
+            return f"(ARRAY_AGG({value} ORDER BY {keys}) FILTER (WHERE {where}))[1]"
+        fields = ", ".join(f"k{i} := {k}" for i, k in enumerate(order))
+        return f"ARG_MAX({value}, STRUCT_PACK({fields})) FILTER (WHERE {where})"
+
+
+def population(scope: Scope, person: Table) -> str:
+    if scope.schedule:
+        return f"SELECT DISTINCT person_id FROM {SCHEDULE_TABLE} WHERE person_id IS NOT NULL"
+    pid = r.as_integer(person, "person_id")
+    return f"SELECT {pid} AS person_id FROM {person.ref} WHERE {pid} IS NOT NULL"
+
+
+def measurements(scope: Scope, quantities: set[str], exact: set[str]) -> list[tuple[str, str]]:
+    """``mp``: per person the latest plausible value of each quantity (``m_<q>``, an exact
+    decimal for those in ``exact``, else as stored) and, when explaining, its date (``d_<q>``)."""
+    table = require(scope.catalog, "measurement")
+    src = table.column("measurement_source_value")
+    when = r.as_date(table, "measurement_date")
+    first = scope.as_of - timedelta(days=MEASUREMENT_DAYS)
+    wanted = sorted(quantities)
+    listed = ", ".join(r.literal(LOINC[q]) for q in wanted)
+    codes = (
+        f"SELECT code_value, TRIM(CAST(code_value AS VARCHAR)) AS code FROM (SELECT DISTINCT {src} AS code_value "
+        f"FROM {table.ref} WHERE {scope.population(table)}) distinct_codes "
+        f"WHERE TRIM(CAST(code_value AS VARCHAR)) IN ({listed})"
+    )
+    rows = (
+        f"SELECT {r.as_integer(table, 'person_id')} AS person_id, measurement_codes.code AS code, {when} AS dt, "
+        f"COALESCE({r.key(table, 'measurement_id')}, {_LOWEST}) AS mid, "
+        f"{r.as_number(table, 'value_as_number')} AS v FROM {table.ref} "
+        f"JOIN measurement_codes ON measurement_codes.code_value = {src} "
+        f"WHERE {scope.population(table)} AND {when} BETWEEN {r.date_literal(first)} AND {r.date_literal(scope.as_of)}"
+    )
+    columns = []
+    for q in wanted:
+        counts = f"code = {r.literal(LOINC[q])} AND v > 0 AND v < {UPPER[q]}"
+        chosen = scope.latest("v", ("dt", "mid"), counts)
+        columns.append(f"{r.exact(chosen, table, 'value_as_number') if q in exact else chosen} AS m_{q}")
+        if scope.explain:
+            columns.append(f"MAX(dt) FILTER (WHERE {counts}) AS d_{q}")
+    return [
+        ("measurement_codes", codes),
+        ("measurement_rows", rows),
+        ("mp", f"SELECT person_id, {', '.join(columns)} FROM measurement_rows GROUP BY person_id"),
+    ]
+
+
+def concept_sets(catalog: Catalog, sets: Mapping[str, tuple[int, ...]], names: Sequence[str]) -> list[tuple[str, str]]:
+    """``concept_flags``: one row per concept id of a set (or a descendant), one 0/1 column per code list."""
+    direct = " UNION ALL ".join(
+        f"SELECT CAST({cid} AS BIGINT) AS concept_id, {r.literal(name)} AS codelist"
+        for name in names
+        for cid in sets[name]
+    )
+    ancestor = catalog.table("concept_ancestor")
+    union = direct
+    if ancestor is not None:
+        anc, desc = r.key(ancestor, "ancestor_concept_id"), r.as_integer(ancestor, "descendant_concept_id")
+        union += " UNION ALL " + " UNION ALL ".join(
+            f"SELECT {desc} AS concept_id, {r.literal(name)} AS codelist FROM {ancestor.ref} "
+            f"WHERE {anc} IN ({', '.join(str(c) for c in sets[name])})"
+            for name in names
+        )
+    flags = ", ".join(
+        f"MAX(CASE WHEN codelist = {r.literal(name)} THEN 1 ELSE 0 END) AS {listed(name)}" for name in names
+    )
+    return [("concept_flags", f"SELECT concept_id, {flags} FROM ({union}) all_concepts GROUP BY concept_id")]
+
+
+def listed(name: str) -> str:
+    """The 0/1 column saying that a row belongs to the code list ``name``."""
+    return "l_" + "".join(c if c.isalnum() else "_" for c in name)
+
+
+def facts(scope: Scope, source: str, codelists: Sequence[CodeList], by_concept: set[str]) -> list[tuple[str, str]]:
+    """``<source>_facts``: the population's rows dated on or before as_of that belong to one of
+    ``codelists`` by code or (for names in ``by_concept``) by concept, with one 0/1 column each."""
+    name, start, end, code, concept, fact_id = FACTS[source]
+    table = require(scope.catalog, name)
+    s, raw = r.as_date(table, start), table.column(code)
+    keep = f"{scope.population(table)} AND {s} <= {r.date_literal(scope.as_of)}"
+    tests = ", ".join(
+        f"CASE WHEN {r.code_matches(c, 'code')} THEN 1 ELSE 0 END AS {listed(c.name)}" for c in codelists
+    )
+    any_code = " OR ".join(f"{listed(c.name)} = 1" for c in codelists)
+    codes = (
+        f"SELECT * FROM (SELECT code_value, {tests} FROM (SELECT code_value, UPPER(TRIM(CAST(code_value AS VARCHAR))) AS code "
+        f"FROM (SELECT DISTINCT {raw} AS code_value FROM {table.ref} WHERE {keep}) distinct_codes) normalised) matched "
+        f"WHERE {any_code}"
+    )
+    joins = f"LEFT JOIN {source}_codes ON {source}_codes.code_value = {raw}"
+    found = [f"{source}_codes.code_value IS NOT NULL"]
+    columns = []
+    for c in codelists:
+        column = listed(c.name)
+        if c.name in by_concept:
+            columns.append(f"CASE WHEN {source}_codes.{column} = 1 OR concept_flags.{column} = 1 THEN 1 ELSE 0 END AS {column}")
+        else:
+            columns.append(f"COALESCE({source}_codes.{column}, 0) AS {column}")
+    if by_concept:
+        joins += f" LEFT JOIN concept_flags ON concept_flags.concept_id = {r.key(table, concept)}"
+        found.append("concept_flags.concept_id IS NOT NULL")
+    order = f"COALESCE({r.key(table, fact_id)}, {_LOWEST})" if table.has(fact_id) else f"COALESCE(CAST({raw} AS VARCHAR), '')"
+    rows = (
+        f"SELECT {r.as_integer(table, 'person_id')} AS person_id, {s} AS s, {r.as_date(table, end)} AS e, "
+        f"CAST({raw} AS VARCHAR) AS code_value, {r.as_integer(table, concept)} AS concept_id, {order} AS fact_order, "
+        f"{', '.join(columns)} FROM {table.ref} {joins} WHERE {keep} AND ({' OR '.join(found)})"
+    )
+    return [(f"{source}_codes", codes), (f"{source}_facts", rows)]
+
+
+def histories(scope: Scope, source: str, wanted: Mapping[str, tuple[CodeList, bool]]) -> str:
+    """``<source>_flags``: per person 1 when a fact of the alias's code list (active at as_of if
+    asked) is recorded; when explaining, the latest such fact's code, concept and dates."""
+    columns = []
+    for alias, (codes, active) in wanted.items():
+        test = f"{listed(codes.name)} = 1"
+        if active:
+            test += f" AND (e IS NULL OR e >= {r.date_literal(scope.as_of)})"
+        columns.append(f"MAX(CASE WHEN {test} THEN 1 ELSE 0 END) AS {alias}")
+        if scope.explain:
+            order = ("s", "fact_order")
+            code = scope.latest("COALESCE(code_value, '')", order, test)
+            concept = scope.latest("COALESCE(concept_id, 0)", order, test)
+            end = scope.latest(f"COALESCE(e, {r.date_literal(OPEN_END)})", order, test)
+            columns += [
+                f"{code} AS {alias}_code",
+                f"{concept} AS {alias}_concept",
+                f"MAX(s) FILTER (WHERE {test}) AS {alias}_start",
+                f"{end} AS {alias}_end",
+            ]
+    return f"SELECT person_id, {', '.join(columns)} FROM {source}_facts GROUP BY person_id"
+
+
+def exposure(scope: Scope, codes: CodeList, first: date, alias: str) -> str:
+    """Distinct days of the code list in [first, as_of], overlapping prescriptions merged as islands."""
+    low, last = r.date_literal(first), r.date_literal(scope.as_of)
+    spans = (
+        f"SELECT person_id, DATE_DIFF('day', {low}, GREATEST(s, {low})) AS ds, "
+        f"DATE_DIFF('day', {low}, LEAST(COALESCE(e, {last}), {last})) AS de "
+        f"FROM medications_facts WHERE {listed(codes.name)} = 1"
+    )
+    reach = (
+        "SELECT person_id, ds, de, MAX(de) OVER (PARTITION BY person_id ORDER BY ds, de "
+        f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM ({spans}) spans WHERE ds <= de"
+    )
+    islands = (
+        "SELECT person_id, ds, de, SUM(CASE WHEN reach IS NULL OR ds > reach THEN 1 ELSE 0 END) "
+        "OVER (PARTITION BY person_id ORDER BY ds, de ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
+        f"AS island FROM ({reach}) reached"
+    )
+    days = f"SELECT person_id, MAX(de) - MIN(ds) + 1 AS days FROM ({islands}) islands GROUP BY person_id, island"
+    return f"SELECT person_id, SUM(days) AS {alias} FROM ({days}) merged GROUP BY person_id"
