@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _data import load_donors, load_events
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("STROMALAB_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DONORS = 10_000
@@ -44,50 +46,6 @@ def _timed(fn: Any, n: int) -> dict[str, float]:
         fn(i)
         samples.append((time.perf_counter() - t) * 1000)
     return {"p50_ms": round(statistics.median(samples), 1), "p95_ms": round(_pct(samples, 0.95), 1), "n": n}
-
-
-def _load_donors(study: Any, user: Any) -> list[str]:
-    from stromalab.web.donors.models import Donor, DonorIdentity
-    from stromalab.web.screening.models import Screening
-
-    donors = [Donor(study=study, sequence=i, pseudonym=f"{study.id}-{i:05d}", created_by=user)
-              for i in range(1, DONORS + 1)]
-    Donor.objects.bulk_create(donors, batch_size=2000)
-    donors = list(Donor.objects.filter(study=study).order_by("sequence"))
-    DonorIdentity.objects.bulk_create(
-        [DonorIdentity(donor=d, last_name=f"Name{d.sequence}", first_name="F") for d in donors], batch_size=2000)
-    # half the donors already screened (the engine's result cached), half to be screened
-    results = [{"id": f"C{i}", "status": "unknown", "reason": "", "discrepancy": False} for i in range(28)]
-    Screening.objects.bulk_create(
-        [Screening(donor=d, verdict="incomplete", results=results) for d in donors[: DONORS // 2]],
-        batch_size=2000)
-    type(study).objects.filter(pk=study.pk).update(next_sequence=DONORS + 1)
-    return [d.pseudonym for d in donors]
-
-
-def _load_events(connection: Any, start_id: int, prev: str, n: int) -> None:
-    from stromalab.web.audit.canonical import utc_now_text
-    from stromalab.web.audit.chain import content_hash
-
-    at = utc_now_text()
-    sql = ("INSERT INTO audit_auditevent (id, at, user_id, username, action, record_type, record_id, subject, "
-           "field, old, new, reason, prev_hash, hash) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)")
-    batch = []
-    event_id = start_id
-    with connection.cursor() as cursor:
-        for i in range(n):
-            event_id += 1
-            row = [event_id, at, None, "bench", "update", "screening.Screening", str(i % DONORS),
-                   f"NCT05947682-{i % DONORS:05d}", "weight_kg", f'"{60 + i % 30}"', f'"{61 + i % 30}"',
-                   "benchmark", prev]
-            prev = content_hash(row)
-            batch.append((*row, prev))
-            if len(batch) == 20_000:
-                cursor.executemany(sql, batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)
-        cursor.execute("UPDATE audit_chainhead SET last_id = %s, last_hash = %s WHERE id = 1", [event_id, prev])
 
 
 def child(engine: str) -> dict[str, Any]:
@@ -124,7 +82,7 @@ def child(engine: str) -> dict[str, Any]:
                               validate=False)
         type(user).objects.filter(pk=user.pk).update(must_change_password=False)
         t = time.perf_counter()
-        pseudonyms = _load_donors(study, user)
+        pseudonyms = load_donors(study, user, DONORS)
         load_s = time.perf_counter() - t
         client = Client()
         client.force_login(user)
@@ -165,7 +123,7 @@ def child(engine: str) -> dict[str, Any]:
         head = ChainHead.objects.get(pk=1)
         t = time.perf_counter()
         with transaction.atomic():
-            _load_events(connection, head.last_id, head.last_hash, EVENTS - head.last_id)
+            load_events(connection, head.last_id, head.last_hash, EVENTS - head.last_id, DONORS)
         out["events_load_s"] = round(time.perf_counter() - t, 1)
         if engine == "postgresql":
             with connection.cursor() as c:

@@ -1,43 +1,78 @@
-"""Figures of the dashboard (shared by the page and the API)."""
+"""Figures of the dashboard (shared by the page and the API).
+
+Every user lands on the dashboard, so it is the busiest page: the figures are counted by the
+database in a few aggregate queries, and the cached engine results (a JSON list per screening) are
+read only where they are shown — the failing criteria of ineligible screenings are counted in SQL
+(one JSON-array expansion per engine), the unknown criteria read for the first
+:data:`UNKNOWN_SHOWN` incomplete screenings only. Loading every screening's results into Python
+took seconds with a few thousand donors (docs/performance.md, benchmarks/load.py).
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q
 
 from stromalab.web.donors.models import Donor, Study
 from stromalab.web.screening.models import DataQuery, EnrollmentSlot, Screening
+
+#: donors with unknown criteria listed on the page (all are counted)
+UNKNOWN_SHOWN = 200
+
+#: failing criteria of the study's ineligible screenings (non-voided donors), per criterion id
+_FAILED_SQL = {
+    "postgresql": """
+        SELECT r.value ->> 'id', COUNT(*) FROM {screening} s JOIN {donor} d ON d.id = s.donor_id
+        CROSS JOIN LATERAL jsonb_array_elements(s.results) AS r(value)
+        WHERE d.study_id = %s AND d.voided_at IS NULL AND s.verdict = 'ineligible'
+          AND r.value ->> 'status' = 'fail'
+        GROUP BY 1""",
+    "sqlite": """
+        SELECT json_extract(r.value, '$.id'), COUNT(*) FROM {screening} s JOIN {donor} d ON d.id = s.donor_id,
+        json_each(s.results) AS r
+        WHERE d.study_id = %s AND d.voided_at IS NULL AND s.verdict = 'ineligible'
+          AND json_extract(r.value, '$.status') = 'fail'
+        GROUP BY 1""",
+}
+
+
+def _failed_by_criterion(study: Study) -> dict[str, int]:
+    sql = _FAILED_SQL[connection.vendor].format(screening=Screening._meta.db_table, donor=Donor._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [study.pk])
+        counts = cursor.fetchall()
+    return dict(sorted(counts, key=lambda kv: (-kv[1], kv[0])))
 
 
 def study_summary(study: Study | None) -> dict[str, Any]:
     if study is None:
         return {"study": None}
-    donors = Donor.objects.filter(study=study, voided_at__isnull=True)
+    donors = Donor.objects.filter(study=study, voided_at__isnull=True).aggregate(
+        registered=Count("id"), withdrawn=Count("id", filter=Q(withdrawn_at__isnull=False)))
     screenings = Screening.objects.filter(donor__study=study, donor__voided_at__isnull=True)
-    by_criterion: Counter[str] = Counter()
-    unknown: list[dict[str, Any]] = []
-    for pseudonym, verdict, results in screenings.values_list("donor__pseudonym", "verdict", "results"):
-        if verdict == "ineligible":
-            for r in results:
-                if r["status"] == "fail":
-                    by_criterion[r["id"]] += 1
-        elif verdict == "incomplete":
-            ids = [r["id"] for r in results if r["status"] == "unknown"]
-            unknown.append({"donor": pseudonym, "unknown": ids})
-    enrolled = EnrollmentSlot.objects.filter(study=study, donor__isnull=False).count()
+    counts = screenings.aggregate(
+        screened=Count("id", filter=Q(as_of__isnull=False)),
+        eligible=Count("id", filter=Q(verdict="eligible")),
+        ineligible=Count("id", filter=Q(verdict="ineligible")),
+        incomplete=Count("id", filter=Q(verdict="incomplete")))
+    shown = screenings.filter(verdict="incomplete").order_by("id").values_list("donor__pseudonym", "results")
+    unknown = [{"donor": pseudonym, "unknown": [r["id"] for r in results if r["status"] == "unknown"]}
+               for pseudonym, results in shown[:UNKNOWN_SHOWN]]
     return {
         "study": study.id,
         "title": study.title,
         "target": study.enrollment_target,
-        "enrolled": enrolled,
-        "registered": donors.count(),
-        "screened": screenings.exclude(as_of__isnull=True).count(),
-        "eligible": screenings.filter(verdict="eligible").count(),
-        "ineligible": screenings.filter(verdict="ineligible").count(),
-        "ineligible_by_criterion": dict(sorted(by_criterion.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "withdrawn": donors.filter(withdrawn_at__isnull=False).count(),
+        "enrolled": EnrollmentSlot.objects.filter(study=study, donor__isnull=False).count(),
+        "registered": donors["registered"],
+        "screened": counts["screened"],
+        "eligible": counts["eligible"],
+        "ineligible": counts["ineligible"],
+        "ineligible_by_criterion": _failed_by_criterion(study),
+        "withdrawn": donors["withdrawn"],
         "open_queries": DataQuery.objects.filter(screening__donor__study=study,
                                                  status__in=(DataQuery.OPEN, DataQuery.ANSWERED)).count(),
-        "unknown_criteria": unknown[:200],
-        "unknown_count": len(unknown),
+        "unknown_criteria": unknown,
+        "unknown_count": counts["incomplete"],
     }
