@@ -19,6 +19,7 @@ from ninja import NinjaAPI
 
 from stromalab.web.accounts.actions import SignatureError, record_login_failure
 from stromalab.web.accounts.api_auth import default_auth
+from stromalab.web.feedback import error_messages, field_problems
 
 #: (prefix, module with a ``router``): later apps append here.
 ROUTERS = [
@@ -63,7 +64,14 @@ def _signature_refused(request: Any, exc: SignatureError) -> Any:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: Any, exc: ValidationError) -> Any:
-    return api.create_response(request, {"detail": exc.messages}, status=400)
+    """400 with one readable line per problem (``detail``, the field's label first, as on the
+    pages) and, for a client that marks its own fields, the problems by field key (``fields``)."""
+    problems = dict(field_problems(exc))
+    body: dict[str, Any] = {"detail": error_messages(exc)}
+    fields = {field: lines for field, lines in problems.items() if field != "__all__"}
+    if fields:
+        body["fields"] = fields
+    return api.create_response(request, body, status=400)
 
 
 for _prefix, _module in ROUTERS:

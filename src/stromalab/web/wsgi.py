@@ -5,11 +5,11 @@ at the first request: gunicorn loads this module once before forking its workers
 so no visitor waits seconds for a cold worker and the workers share those pages of memory.
 """
 
+import os
+
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
-from stromalab.commands.environment import use_django_settings
-
-use_django_settings()
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stromalab.web.settings")
 application = get_wsgi_application()
 get_resolver().url_patterns  # noqa: B018  (imports the URLconf now; see the docstring)
