@@ -49,14 +49,15 @@ def _failed_by_criterion(study: Study) -> dict[str, int]:
 def study_summary(study: Study | None) -> dict[str, Any]:
     if study is None:
         return {"study": None}
-    donors = Donor.objects.filter(study=study, voided_at__isnull=True).aggregate(
-        registered=Count("id"), withdrawn=Count("id", filter=Q(withdrawn_at__isnull=False)))
+    # one pass over the donors, their screening (one-to-one) joined: every count at once
+    counts = Donor.objects.filter(study=study, voided_at__isnull=True).aggregate(
+        registered=Count("id"),
+        withdrawn=Count("id", filter=Q(withdrawn_at__isnull=False)),
+        screened=Count("screening", filter=Q(screening__as_of__isnull=False)),
+        eligible=Count("screening", filter=Q(screening__verdict="eligible")),
+        ineligible=Count("screening", filter=Q(screening__verdict="ineligible")),
+        incomplete=Count("screening", filter=Q(screening__verdict="incomplete")))
     screenings = Screening.objects.filter(donor__study=study, donor__voided_at__isnull=True)
-    counts = screenings.aggregate(
-        screened=Count("id", filter=Q(as_of__isnull=False)),
-        eligible=Count("id", filter=Q(verdict="eligible")),
-        ineligible=Count("id", filter=Q(verdict="ineligible")),
-        incomplete=Count("id", filter=Q(verdict="incomplete")))
     shown = screenings.filter(verdict="incomplete").order_by("id").values_list("donor__pseudonym", "results")
     unknown = [{"donor": pseudonym, "unknown": [r["id"] for r in results if r["status"] == "unknown"]}
                for pseudonym, results in shown[:UNKNOWN_SHOWN]]
@@ -65,12 +66,12 @@ def study_summary(study: Study | None) -> dict[str, Any]:
         "title": study.title,
         "target": study.enrollment_target,
         "enrolled": EnrollmentSlot.objects.filter(study=study, donor__isnull=False).count(),
-        "registered": donors["registered"],
+        "registered": counts["registered"],
         "screened": counts["screened"],
         "eligible": counts["eligible"],
         "ineligible": counts["ineligible"],
         "ineligible_by_criterion": _failed_by_criterion(study),
-        "withdrawn": donors["withdrawn"],
+        "withdrawn": counts["withdrawn"],
         "open_queries": DataQuery.objects.filter(screening__donor__study=study,
                                                  status__in=(DataQuery.OPEN, DataQuery.ANSWERED)).count(),
         "unknown_criteria": unknown,
