@@ -78,10 +78,10 @@ class CompiledQuery:
 
 def to_dialect(sql: str, dialect: str) -> str:
     """The query in another engine's dialect (``duckdb``, ``postgres``, ``spark``)."""
-    import sqlglot
-
     if dialect == "duckdb":
         return sql
+    import sqlglot  # imported only when needed: it takes a tenth of a second
+
     return str(sqlglot.transpile(sql, read="duckdb", write=dialect)[0])
 
 

@@ -79,19 +79,31 @@ def table_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def _catalog_table(con: Any, placeholder: str, schema: str, name: str) -> Table | None:
-    """A table's columns from ``information_schema``, names matched without regard to case
-    (DuckDB and PostgreSQL differ only in their parameter placeholder)."""
-    rows = con.execute(
-        "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
-        f"WHERE lower(table_schema) = lower({placeholder}) AND lower(table_name) = {placeholder} "
-        "ORDER BY ordinal_position",
-        [schema, name],
-    ).fetchall()
-    if not rows:
-        return None
-    ref = f"{quote(rows[0][0])}.{quote(rows[0][1])}"
-    return _table(name, ref, [(c, t) for s, n, c, t in rows if (s, n) == rows[0][:2]])
+class _Catalogue:
+    """Every column of one schema from ``information_schema``, read in one query on first use
+    (a query per table costs more than the population's query on a small warehouse); table
+    names match without regard to case. DuckDB and PostgreSQL differ only in the placeholder."""
+
+    def __init__(self, con: Any, placeholder: str, schema: str) -> None:
+        self.con, self.placeholder, self.schema = con, placeholder, schema
+        self.tables: dict[str, list[tuple[str, str, str, str]]] | None = None
+
+    def table(self, name: str) -> Table | None:
+        if self.tables is None:
+            rows = self.con.execute(
+                "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
+                f"WHERE lower(table_schema) = lower({self.placeholder}) "
+                "ORDER BY table_schema, table_name, ordinal_position",
+                [self.schema],
+            ).fetchall()
+            self.tables = {}
+            for row in rows:
+                self.tables.setdefault(row[1].lower(), []).append(row)
+        rows = self.tables.get(name.lower())
+        if not rows:
+            return None
+        ref = f"{quote(rows[0][0])}.{quote(rows[0][1])}"
+        return _table(name, ref, [(c, t) for s, n, c, t in rows if (s, n) == rows[0][:2]])
 
 
 def _table(name: str, ref: str, columns: Sequence[tuple[str, str]]) -> Table | None:
@@ -113,6 +125,7 @@ class DuckDBWarehouse:
         self.con = con
         self.schema = schema
         self.files = files
+        self.catalogue = _Catalogue(con, "?", schema)
 
     @classmethod
     def from_file(cls, path: Path, schema: str) -> DuckDBWarehouse:
@@ -135,7 +148,7 @@ class DuckDBWarehouse:
     def table(self, name: str) -> Table | None:
         if self.files is not None:
             return self._file_table(name)
-        return _catalog_table(self.con, "?", self.schema, name)
+        return self.catalogue.table(name)
 
     def _file_table(self, name: str) -> Table | None:
         import duckdb
@@ -188,6 +201,7 @@ class PostgresWarehouse:
     def __init__(self, con: Any, schema: str) -> None:
         self.con = con
         self.schema = schema
+        self.catalogue = _Catalogue(con, "%s", schema)
 
     @classmethod
     def connect(cls, url: str, schema: str) -> PostgresWarehouse:
@@ -200,7 +214,7 @@ class PostgresWarehouse:
         return cls(con, schema)
 
     def table(self, name: str) -> Table | None:
-        return _catalog_table(self.con, "%s", self.schema, name)
+        return self.catalogue.table(name)
 
     def load_schedule(self, rows: Sequence[ScheduleRow]) -> None:
         self.con.execute(

@@ -1,11 +1,12 @@
 """Run a compiled pre-screening on a warehouse and count the attrition.
 
 The query returns one row per person of the population; the attrition table is computed
-from the failure bit masks with numpy, so neither step loops over persons in Python.
+from the failure bit masks grouped into patterns, so neither step loops over persons in Python.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -58,15 +59,23 @@ def prescreen(
 
 
 def _attrition(criteria: Sequence[str], masks: Sequence[Sequence[int]]) -> tuple[Attrition, ...]:
-    import numpy as np
-
-    arrays = [np.asarray(m, dtype=np.int64) for m in masks]
-    size = len(arrays[0]) if arrays else 0
-    clean = np.ones(size, dtype=bool)
+    """Counts per criterion from the failure masks, grouped first: persons share a few
+    thousand failure patterns at most, so the loop is over patterns, not persons."""
+    patterns = Counter(zip(*masks, strict=True)) if masks else Counter()
+    fails = [0] * len(criteria)
+    first_failure = [0] * len(criteria)
+    for pattern, count in patterns.items():
+        first = None
+        for i in range(len(criteria)):
+            if pattern[i // MASK_BITS] >> (i % MASK_BITS) & 1:
+                fails[i] += count
+                if first is None:
+                    first = i
+        if first is not None:
+            first_failure[first] += count
+    remaining = sum(patterns.values())
     result = []
     for i, cid in enumerate(criteria):
-        bit = np.int64(1) << np.int64(i % MASK_BITS)
-        fails = (arrays[i // MASK_BITS] & bit) != 0 if arrays else np.zeros(0, dtype=bool)
-        clean &= ~fails
-        result.append(Attrition(cid, int(fails.sum()), int(clean.sum())))
+        remaining -= first_failure[i]
+        result.append(Attrition(cid, fails[i], remaining))
     return tuple(result)
