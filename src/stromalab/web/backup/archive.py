@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ def _copy_media(media_root: Path, target: Path) -> None:
             shutil.copyfile(source, destination)
 
 
-def backup(folder: Path, *, database: dict[str, Any], media_root: Path) -> Outcome:
+def backup(folder: Path, *, database: Mapping[str, Any], media_root: Path) -> Outcome:
     """Write a complete backup into ``folder`` (new or empty)."""
     from stromalab import __version__
 
@@ -84,8 +85,9 @@ def backup(folder: Path, *, database: dict[str, Any], media_root: Path) -> Outco
     head = _audit_head()  # read before the copy: the copy holds at least these events
     db.dump(database, folder)
     _copy_media(media_root, folder / "media")
-    files = {str(path.relative_to(folder)): {"sha256": _sha256(path), "size": path.stat().st_size}
-             for path in sorted(folder.rglob("*")) if path.is_file()}
+    files: dict[str, dict[str, Any]] = {
+        str(path.relative_to(folder)): {"sha256": _sha256(path), "size": path.stat().st_size}
+        for path in sorted(folder.rglob("*")) if path.is_file()}
     manifest = {"format": FORMAT, "engine": engine, "stromalab": __version__,
                 "taken_at": taken_at.isoformat().replace("+00:00", "Z"), "audit_head": head,
                 "files": files}
@@ -138,7 +140,7 @@ def _verify_restored() -> int:
     return result.count
 
 
-def restore(folder: Path, *, database: dict[str, Any], media_root: Path) -> Outcome:
+def restore(folder: Path, *, database: Mapping[str, Any], media_root: Path) -> Outcome:
     """Restore ``folder`` into the configured empty database and media folder, then verify."""
     folder = folder.resolve()
     manifest = read_manifest(folder)

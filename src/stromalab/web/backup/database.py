@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ class BackupError(RuntimeError):
     """A backup or restore that cannot go on; the message says why, for the operator."""
 
 
-def engine_of(database: dict[str, Any]) -> str:
+def engine_of(database: Mapping[str, Any]) -> str:
     engine = str(database["ENGINE"])
     if engine.endswith("sqlite3"):
         return "sqlite"
@@ -32,7 +33,7 @@ def engine_of(database: dict[str, Any]) -> str:
     raise BackupError(f"unsupported database engine {engine}")
 
 
-def _libpq_environment(database: dict[str, Any]) -> dict[str, str]:
+def _libpq_environment(database: Mapping[str, Any]) -> dict[str, str]:
     """Connection parameters for pg_dump/pg_restore as libpq variables (never on the command
     line, where ``ps`` would show the password)."""
     env = dict(os.environ)
@@ -43,7 +44,7 @@ def _libpq_environment(database: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-def _run(command: list[str], database: dict[str, Any]) -> None:
+def _run(command: list[str], database: Mapping[str, Any]) -> None:
     tool = shutil.which(command[0])
     if tool is None:
         raise BackupError(f"{command[0]} not found: install the PostgreSQL client programs")
@@ -53,7 +54,7 @@ def _run(command: list[str], database: dict[str, Any]) -> None:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip() or done.returncode}")
 
 
-def dump(database: dict[str, Any], folder: Path) -> Path:
+def dump(database: Mapping[str, Any], folder: Path) -> Path:
     """Write the database's copy into ``folder``; returns the file written."""
     if engine_of(database) == "sqlite":
         target = folder / SQLITE_FILE
@@ -71,14 +72,15 @@ def dump(database: dict[str, Any], folder: Path) -> Path:
     return target
 
 
-def is_empty(database: dict[str, Any]) -> bool:
+def is_empty(database: Mapping[str, Any]) -> bool:
     """True when the database holds no table at all (a restore never overwrites data)."""
     if engine_of(database) == "sqlite":
         path = Path(str(database["NAME"]))
         if not path.exists() or path.stat().st_size == 0:
             return True
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            return conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] == 0
+            tables: int = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+            return tables == 0
     import psycopg
 
     params = {k: v for k, v in (("host", database.get("HOST")), ("port", database.get("PORT")),
@@ -89,7 +91,7 @@ def is_empty(database: dict[str, Any]) -> bool:
         return row is not None and row[0] == 0
 
 
-def load(database: dict[str, Any], copy: Path) -> None:
+def load(database: Mapping[str, Any], copy: Path) -> None:
     """Restore ``copy`` (from :func:`dump`) into the configured, empty database."""
     if engine_of(database) == "sqlite":
         if copy.name != SQLITE_FILE:
