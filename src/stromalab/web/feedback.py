@@ -13,16 +13,23 @@ failed login: pages count it here, the API in its exception handler (``web/api.p
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
+from django.http import HttpRequest
 from django.utils.text import capfirst
 
 from stromalab.web.accounts.actions import SignatureError, record_login_failure
+from stromalab.web.accounts.models import User
+
+if TYPE_CHECKING:  # django-stubs-ext is a development tool, not installed in production
+    from django_stubs_ext import StrOrPromise
 
 
-def field_label(field: str, form: Any = None, labels: Mapping[str, str] | None = None) -> str:
+def field_label(field: str, form: BaseForm | None = None,
+                labels: Mapping[str, StrOrPromise] | None = None) -> str:
     """The human label of ``field``: the form's, else ``labels``', else the key made readable."""
     bound = getattr(form, "fields", {}).get(field) if form is not None else None
     if bound is not None and bound.label:
@@ -40,19 +47,20 @@ def field_problems(error: Exception) -> list[tuple[str, list[str]]]:
     return [("__all__", list(getattr(error, "messages", None) or [str(error)]))]
 
 
-def error_messages(error: Exception, form: Any = None,
-                   labels: Mapping[str, str] | None = None) -> list[str]:
+def error_messages(error: Exception, form: BaseForm | None = None,
+                   labels: Mapping[str, StrOrPromise] | None = None) -> list[str]:
     """One line per field at fault, prefixed with its human label."""
     return ["; ".join(problems) if field == "__all__"
             else f"{field_label(field, form, labels)}: {'; '.join(problems)}"
             for field, problems in field_problems(error)]
 
 
-def report_refusal(request: Any, error: Exception, form: Any = None,
-                   labels: Mapping[str, str] | None = None) -> None:
+def report_refusal(request: HttpRequest, error: Exception, form: BaseForm | None = None,
+                   labels: Mapping[str, StrOrPromise] | None = None) -> None:
     """Show why an action refused: beside the form's field where it has one, else on top."""
     if isinstance(error, SignatureError):
-        record_login_failure(user=request.user, channel="signature")
+        # only a signed-in user signs: the page's user is a User, never anonymous, here
+        record_login_failure(user=cast(User, request.user), channel="signature")
     for field, problems in field_problems(error):
         if form is not None and field in getattr(form, "fields", {}):
             for problem in problems:
@@ -65,13 +73,14 @@ def report_refusal(request: Any, error: Exception, form: Any = None,
             messages.error(request, f"{field_label(field, form, labels)}: {'; '.join(problems)}")
 
 
-def run_action(request: Any, call: Callable[[], Any], success: str,
-               refusals: tuple[type[Exception], ...] = (), form: Any = None,
-               labels: Mapping[str, str] | None = None) -> bool:
+def run_action(request: HttpRequest, call: Callable[[], Any], success: str,
+               refusals: tuple[type[Exception], ...] = (), form: BaseForm | None = None,
+               labels: Mapping[str, StrOrPromise] | None = None) -> bool:
     """Call an action for the page; show ``success`` or why it was refused (True on success)."""
+    refused: tuple[type[Exception], ...] = (ValidationError, PermissionDenied, *refusals)
     try:
         call()
-    except (ValidationError, PermissionDenied, *refusals) as error:
+    except refused as error:
         report_refusal(request, error, form, labels)
     else:
         messages.success(request, success)

@@ -4,6 +4,8 @@ PostgreSQL). Vendor-specific SQL, from stromalab.web.audit.triggers."""
 from typing import Any
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import ProjectState
 
 from stromalab.web.audit import triggers
 
@@ -16,16 +18,19 @@ class VendorRunSQL(migrations.RunSQL):
         self.back_by_vendor = backward
         super().__init__(sql=[], reverse_sql=[])
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(self, app_label: str, schema_editor: BaseDatabaseSchemaEditor,
+                          from_state: ProjectState, to_state: ProjectState) -> None:
         vendor = schema_editor.connection.vendor
         if vendor not in self.by_vendor:
             raise RuntimeError(f"no append-only triggers for database vendor {vendor!r}")
-        self._run_sql(schema_editor, self.by_vendor[vendor])
+        # RunSQL._run_sql (Django's own statement runner) is private, so django-stubs omit it.
+        self._run_sql(schema_editor, self.by_vendor[vendor])  # type: ignore[attr-defined]
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        self._run_sql(schema_editor, self.back_by_vendor[schema_editor.connection.vendor])
+    def database_backwards(self, app_label: str, schema_editor: BaseDatabaseSchemaEditor,
+                           from_state: ProjectState, to_state: ProjectState) -> None:
+        self._run_sql(schema_editor, self.back_by_vendor[schema_editor.connection.vendor])  # type: ignore[attr-defined]
 
-    def deconstruct(self) -> Any:
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
         return (self.__class__.__name__, [self.by_vendor, self.back_by_vendor], {})
 
 
