@@ -63,6 +63,9 @@ class CodedEntry(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
+    # each concrete entry declares its own foreign key (own related_name); typed here so the
+    # shared code below, and the actions, can follow it
+    screening: Screening
 
     class Meta:
         abstract = True
@@ -162,4 +165,4 @@ class EnrollmentSlot(models.Model):
 
     @property
     def audit_subject(self) -> str:
-        return self.donor.pseudonym if self.donor_id else ""
+        return self.donor.pseudonym if self.donor is not None else ""

@@ -111,7 +111,7 @@ def add_coded_entry_in_transaction(*, donor: Donor, kind: str, code: str, start:
 
 
 @transaction.atomic(durable=True)
-def void_coded_entry(*, entry: m.Condition | m.Medication, reason: str, acting_user: Any) -> None:
+def void_coded_entry(*, entry: m.CodedEntry, reason: str, acting_user: Any) -> None:
     """Void a coded entry entered in error (kept, with the reason, and re-screened without it)."""
     check_role(acting_user, ENTRY_ROLES)
     if not reason.strip():
