@@ -256,7 +256,7 @@ class Deviation(models.Model):
 
     def signed_content(self) -> dict[str, Any]:
         """What the closer's signature covers: the deviation as recorded and its investigation."""
-        return {"deviation": self.pk, "batch": self.batch.code, "step": self.step.label if self.step_id else None,
+        return {"deviation": self.pk, "batch": self.batch.code, "step": self.step.label if self.step is not None else None,
                 "check": self.check_id, "description": self.description, "value": self.value,
                 "limit": self.limit, "reason": self.reason, "impact": self.impact, "conclusion": self.conclusion}
 
@@ -363,7 +363,7 @@ class Container(models.Model):
 
     @property
     def location(self) -> str:
-        if self.box_id is None or self.position is None:
+        if self.box is None or self.position is None:
             return ""
         return f"{self.box} / {self.box.position_label(self.position)}"
 

@@ -70,7 +70,7 @@ def batch_growth(batch: Batch) -> Growth:
     return growth([core_passage(p.number, p.data) for p in passages(batch) if p.state == Step.DONE])
 
 
-def used_positions(box: Box) -> dict[int, Container]:
+def used_positions(box: Box) -> dict[int | None, Container]:
     """The box's occupied positions and their containers."""
     return {c.position: c for c in Container.objects.filter(box=box).select_related("batch")}
 

@@ -118,8 +118,8 @@ def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
     steps = sorted(batch.steps.select_related("signature"), key=lambda s: s.sort_key)
     for step in steps:
         story.append(Paragraph(f"{step.label} — {step.get_state_display()}", styles["Heading3"]))
-        rows = [["field", "value"]] + [[k, Paragraph(display_value(v), small)] for k, v in step.data.items()
-                                       ]
+        rows: list[list[Any]] = [["field", "value"]] + [[k, Paragraph(display_value(v), small)]
+                                                         for k, v in step.data.items()]
         if step.rejected_reason:
             rows.append(["rejected because", Paragraph(step.rejected_reason, small)])
         for verdict in step_verdicts(step):
@@ -144,7 +144,7 @@ def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
     deviations = list(batch.deviations.select_related("batch", "step", "recorded_by", "closed_by", "signature"))
     story.append(Paragraph("Deviations", styles["Heading2"]))
     if deviations:
-        rows: list[list[Any]] = [["#", "step", "check", "description", "reason", "by / when", "status"]]
+        rows = [["#", "step", "check", "description", "reason", "by / when", "status"]]
         spans = []
         for d in deviations:
             rows.append([str(d.pk), d.step.label if d.step else "—", Paragraph(escape(d.check_id), small),

@@ -258,7 +258,7 @@ class DeviationOut(Schema):
 
     @staticmethod
     def resolve_step(deviation: Deviation) -> str | None:
-        return deviation.step.label if deviation.step_id else None
+        return deviation.step.label if deviation.step is not None else None
 
     @staticmethod
     def resolve_recorded_by(deviation: Deviation) -> str:
@@ -270,7 +270,7 @@ class DeviationOut(Schema):
 
     @staticmethod
     def resolve_closed_by(deviation: Deviation) -> str | None:
-        return str(deviation.closed_by.username) if deviation.closed_by_id else None
+        return str(deviation.closed_by.username) if deviation.closed_by is not None else None
 
     @staticmethod
     def resolve_closed_at(deviation: Deviation) -> str | None:
@@ -278,7 +278,7 @@ class DeviationOut(Schema):
 
     @staticmethod
     def resolve_signature(deviation: Deviation) -> str | None:
-        return deviation.signature.manifestation() if deviation.signature_id else None
+        return deviation.signature.manifestation() if deviation.signature is not None else None
 
     @staticmethod
     def resolve_signature_matches(deviation: Deviation) -> bool | None:

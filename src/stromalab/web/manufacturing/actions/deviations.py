@@ -41,7 +41,7 @@ def record_deviation(*, batch: Batch, description: str, reason: str, acting_user
 
 
 def _closed_message(deviation: Deviation) -> str:
-    by = deviation.closed_by.printed_name if deviation.closed_by_id else "?"
+    by = deviation.closed_by.printed_name if deviation.closed_by is not None else "?"
     at = f"{deviation.closed_at:%Y-%m-%d %H:%M} UTC" if deviation.closed_at else "?"
     return (f"batch {deviation.batch.code}: {deviation.label} is already closed (by {by} on {at}, "
             f"{deviation.get_impact_display()}): a closed deviation cannot be closed again or changed")

@@ -31,7 +31,8 @@ def aware(value: dt.datetime, field: str) -> dt.datetime:
 
 def jsonable(data: dict[str, Any]) -> dict[str, Any]:
     """The data as stored and signed: canonical JSON values (UTC times, decimal text)."""
-    return json.loads(canonical_json(data))
+    stored: dict[str, Any] = json.loads(canonical_json(data))
+    return stored
 
 
 def decimal(value: Any, field: str, *, minimum: Decimal | None = Decimal(0),
