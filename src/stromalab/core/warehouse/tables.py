@@ -84,17 +84,16 @@ def measurements(scope: Scope, quantities: set[str], exact: set[str]) -> list[tu
     first = scope.as_of - timedelta(days=MEASUREMENT_DAYS)
     wanted = sorted(quantities)
     listed = ", ".join(r.literal(LOINC[q]) for q in wanted)
-    codes = (
-        f"SELECT code_value, TRIM(CAST(code_value AS VARCHAR)) AS code FROM (SELECT DISTINCT {src} AS code_value "
-        f"FROM {table.ref} WHERE {scope.population(table)}) distinct_codes "
-        f"WHERE TRIM(CAST(code_value AS VARCHAR)) IN ({listed})"
-    )
+    # One scan: the population's rows of the year are read once, for their distinct codes and values.
     rows = (
-        f"SELECT {r.as_integer(table, 'person_id')} AS person_id, measurement_codes.code AS code, {when} AS dt, "
-        f"COALESCE({r.key(table, 'measurement_id')}, {_LOWEST}) AS mid, "
-        f"{r.as_number(table, 'value_as_number')} AS v FROM {table.ref} "
-        f"JOIN measurement_codes ON measurement_codes.code_value = {src} "
-        f"WHERE {scope.population(table)} AND {when} BETWEEN {r.date_literal(first)} AND {r.date_literal(scope.as_of)}"
+        f"SELECT {r.as_integer(table, 'person_id')} AS person_id, {src} AS code_value, {when} AS dt, "
+        f"COALESCE({r.key(table, 'measurement_id')}, {_LOWEST}) AS mid, {r.as_number(table, 'value_as_number')} AS v "
+        f"FROM {table.ref} WHERE {scope.population(table)} "
+        f"AND {when} BETWEEN {r.date_literal(first)} AND {r.date_literal(scope.as_of)}"
+    )
+    codes = (
+        "SELECT code_value, TRIM(CAST(code_value AS VARCHAR)) AS code FROM (SELECT DISTINCT code_value "
+        f"FROM measurement_rows) distinct_codes WHERE TRIM(CAST(code_value AS VARCHAR)) IN ({listed})"
     )
     columns = []
     for q in wanted:
@@ -104,9 +103,10 @@ def measurements(scope: Scope, quantities: set[str], exact: set[str]) -> list[tu
         if scope.explain:
             columns.append(f"MAX(dt) FILTER (WHERE {counts}) AS d_{q}")
     return [
-        ("measurement_codes", codes),
         ("measurement_rows", rows),
-        ("mp", f"SELECT person_id, {', '.join(columns)} FROM measurement_rows GROUP BY person_id"),
+        ("measurement_codes", codes),
+        ("mp", f"SELECT person_id, {', '.join(columns)} FROM measurement_rows JOIN measurement_codes "
+               "ON measurement_codes.code_value = measurement_rows.code_value GROUP BY person_id"),
     ]
 
 
@@ -148,12 +148,19 @@ def facts(scope: Scope, source: str, codelists: Sequence[CodeList], by_concept: 
         f"CASE WHEN {r.code_matches(c, 'code')} THEN 1 ELSE 0 END AS {listed(c.name)}" for c in codelists
     )
     any_code = " OR ".join(f"{listed(c.name)} = 1" for c in codelists)
+    order = f"COALESCE({r.key(table, fact_id)}, {_LOWEST})" if table.has(fact_id) else f"COALESCE(CAST({raw} AS VARCHAR), '')"
+    # One scan: the population's rows are read once, for their distinct codes and for the facts.
+    rows = (
+        f"SELECT {r.as_integer(table, 'person_id')} AS person_id, {s} AS s, {r.as_date(table, end)} AS e, "
+        f"{raw} AS code_value, {r.as_integer(table, concept)} AS concept_id, {order} AS fact_order "
+        f"FROM {table.ref} WHERE {keep}"
+    )
     codes = (
         f"SELECT * FROM (SELECT code_value, {tests} FROM (SELECT code_value, UPPER(TRIM(CAST(code_value AS VARCHAR))) AS code "
-        f"FROM (SELECT DISTINCT {raw} AS code_value FROM {table.ref} WHERE {keep}) distinct_codes) normalised) matched "
+        f"FROM (SELECT DISTINCT code_value FROM {source}_rows) distinct_codes) normalised) matched "
         f"WHERE {any_code}"
     )
-    joins = f"LEFT JOIN {source}_codes ON {source}_codes.code_value = {raw}"
+    joins = f"LEFT JOIN {source}_codes ON {source}_codes.code_value = {source}_rows.code_value"
     found = [f"{source}_codes.code_value IS NOT NULL"]
     columns = []
     for c in codelists:
@@ -163,15 +170,13 @@ def facts(scope: Scope, source: str, codelists: Sequence[CodeList], by_concept: 
         else:
             columns.append(f"COALESCE({source}_codes.{column}, 0) AS {column}")
     if by_concept:
-        joins += f" LEFT JOIN concept_flags ON concept_flags.concept_id = {r.key(table, concept)}"
+        joins += f" LEFT JOIN concept_flags ON concept_flags.concept_id = {source}_rows.concept_id"
         found.append("concept_flags.concept_id IS NOT NULL")
-    order = f"COALESCE({r.key(table, fact_id)}, {_LOWEST})" if table.has(fact_id) else f"COALESCE(CAST({raw} AS VARCHAR), '')"
-    rows = (
-        f"SELECT {r.as_integer(table, 'person_id')} AS person_id, {s} AS s, {r.as_date(table, end)} AS e, "
-        f"CAST({raw} AS VARCHAR) AS code_value, {r.as_integer(table, concept)} AS concept_id, {order} AS fact_order, "
-        f"{', '.join(columns)} FROM {table.ref} {joins} WHERE {keep} AND ({' OR '.join(found)})"
+    facts = (
+        f"SELECT person_id, s, e, CAST({source}_rows.code_value AS VARCHAR) AS code_value, {source}_rows.concept_id AS concept_id, "
+        f"fact_order, {', '.join(columns)} FROM {source}_rows {joins} WHERE {' OR '.join(found)}"
     )
-    return [(f"{source}_codes", codes), (f"{source}_facts", rows)]
+    return [(f"{source}_rows", rows), (f"{source}_codes", codes), (f"{source}_facts", facts)]
 
 
 def histories(scope: Scope, source: str, wanted: Mapping[str, tuple[CodeList, bool]]) -> str:
