@@ -90,7 +90,7 @@ def upload_fcs(request: Any, qc_batch: str, control: File[UploadedFile],
                stained: File[list[UploadedFile]], reason: Form[str] = "") -> Any:
     from .views import MAX_FCS_BYTES
 
-    too_big = [f.name for f in (control, *stained) if f.size > MAX_FCS_BYTES]
+    too_big = [f.name for f in (control, *stained) if (f.size or 0) > MAX_FCS_BYTES]
     if too_big:
         raise HttpError(413, f"{too_big[0]}: larger than {MAX_FCS_BYTES // 2**20} MB, nothing was stored")
     panel = fcs_actions.upload_panel(

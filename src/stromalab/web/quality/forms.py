@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+DATE: dict[str, Any] = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class ResultForm(forms.Form):
@@ -19,11 +20,11 @@ class ResultForm(forms.Form):
                                      required=False)
     method = forms.CharField(label=_("Method (empty: the specification's)"), max_length=200, required=False)
     instrument = forms.CharField(label=_("Instrument"), max_length=200, required=False)
-    performed_on = forms.DateField(label=_("Date performed"), **DATE)  # type: ignore[arg-type]
+    performed_on = forms.DateField(label=_("Date performed"), **DATE)
 
-    def __init__(self, *args: Any, tests: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, tests: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["test_id"].choices = list(tests)
+        cast(forms.ChoiceField, self.fields["test_id"]).choices = list(tests)
 
 
 class CorrectionForm(forms.Form):
@@ -34,7 +35,7 @@ class CorrectionForm(forms.Form):
     requested_dose = forms.CharField(label=_("Requested dose (cells)"), max_length=24, required=False)
     method = forms.CharField(label=_("Method"), max_length=200, required=False)
     instrument = forms.CharField(label=_("Instrument"), max_length=200, required=False)
-    performed_on = forms.DateField(label=_("Date performed"), required=False, **DATE)  # type: ignore[arg-type]
+    performed_on = forms.DateField(label=_("Date performed"), required=False, **DATE)
     reason = forms.CharField(label=_("Reason (required)"), max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2}))
 

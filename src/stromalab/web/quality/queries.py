@@ -78,7 +78,7 @@ def qc_participants(batch: Batch) -> set[int]:
     panels (from the records and from the audit trail): none of them may release it."""
     ids: set[int] = set()
     for r in m.QcResult.objects.filter(batch=batch).values("analyst_id", "corrected_by_id"):
-        ids.update(v for v in r.values() if v is not None)
+        ids.update(v for v in (r["analyst_id"], r["corrected_by_id"]) if v is not None)
     ids.update(m.FcsPanel.objects.filter(batch=batch).values_list("uploaded_by_id", flat=True))
     result_ids = [str(pk) for pk in m.QcResult.objects.filter(batch=batch).values_list("pk", flat=True)]
     ids.update(AuditEvent.objects.filter(record_type="quality.QcResult", record_id__in=result_ids,

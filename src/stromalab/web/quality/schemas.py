@@ -228,11 +228,11 @@ class DeviationOut(Schema):
 
     @staticmethod
     def resolve_closed_by(x: Deviation) -> str | None:
-        return x.closed_by.username if x.closed_by_id else None
+        return x.closed_by.username if x.closed_by is not None else None
 
     @staticmethod
     def resolve_signature(x: Deviation) -> str | None:
-        return x.signature.manifestation() if x.signature_id else None
+        return x.signature.manifestation() if x.signature is not None else None
 
 
 class ContainerOut(Schema):

@@ -38,9 +38,10 @@ def clean_date(value: Any, name: str) -> dt.date:
             value = dt.date.fromisoformat(str(value or ""))
         except ValueError as e:
             raise ValidationError({name: "expected a date YYYY-MM-DD"}) from e
-    if value > timezone.localdate():
+    day: dt.date = value
+    if day > timezone.localdate():
         raise ValidationError({name: "is in the future"})
-    return value
+    return day
 
 
 def clean_dose(value: Any, requirement: Requirement) -> Decimal | None:

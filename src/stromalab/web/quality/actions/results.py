@@ -4,6 +4,7 @@ A result outside its limit opens an out-of-specification record."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -111,7 +112,7 @@ def _apply_correction(*, result: m.QcResult, changes: dict[str, Any], reason: st
     if unknown:
         raise ValidationError({"changes": f"{', '.join(unknown)}: cannot be corrected (only "
                                           f"{', '.join(CORRECTABLE)})"})
-    parsers = {
+    parsers: dict[str, Callable[[Any], Any]] = {
         "value": lambda v: clean_text(v, "value", 100, required=True),
         "unit": lambda v: clean_text(v, "unit", 20),
         "method": lambda v: clean_text(v, "method", 200, required=True),
