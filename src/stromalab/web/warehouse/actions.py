@@ -223,9 +223,11 @@ def _candidate(run: PrescreenRun, person_id: int) -> PrescreenResult:
 
 def _surgery(run: PrescreenRun, person_id: int) -> list[Any] | None:
     """The planned operation to carry: the first scheduled on or after ``as_of``, else the first."""
-    rows = sorted((r for r in run.schedule_rows if r[0] == person_id), key=lambda r: (r[1] is None, r[1] or ""))
+    rows: list[list[Any]] = sorted((r for r in run.schedule_rows if r[0] == person_id),
+                                   key=lambda r: (r[1] is None, r[1] or ""))
     upcoming = [r for r in rows if r[1] is not None and r[1] >= run.as_of.isoformat()]
-    return (upcoming or rows or [None])[0]
+    chosen = upcoming or rows
+    return chosen[0] if chosen else None
 
 
 def _scalar(fact: Fact) -> tuple[Any, str]:
@@ -234,8 +236,8 @@ def _scalar(fact: Fact) -> tuple[Any, str]:
         value = Decimal(fact.value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         return str(value), "" if value == fact.value else f"rounded from {fact.value:f}"
     if fact.field in ("systolic", "diastolic"):
-        value = int(Decimal(fact.value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        return value, "" if value == fact.value else f"rounded from {fact.value:f}"
+        whole = int(Decimal(fact.value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return whole, "" if whole == fact.value else f"rounded from {fact.value:f}"
     if isinstance(fact.value, dt.date):
         return fact.value.isoformat(), ""
     return fact.value, ""
@@ -285,9 +287,9 @@ def _register(*, run: PrescreenRun, person_id: int, identity: dict[str, Any], fa
                 carried.append(CarriedFact(field=name, value=str(value)[:255], source=tag))
     screening_actions.save_screening_in_transaction(donor=donor, data=data, acting_user=acting_user)
     screening = screening_models.Screening.objects.get(donor=donor)
-    for fact in carried:
-        if fact.carried:
-            fact.record_type, fact.record_id = screening._meta.label, str(screening.pk)
+    for row in carried:
+        if row.carried:
+            row.record_type, row.record_id = screening._meta.label, str(screening.pk)
     for fact in facts:
         if fact.field not in ("condition", "medication"):
             continue
@@ -303,8 +305,8 @@ def _register(*, run: PrescreenRun, person_id: int, identity: dict[str, Any], fa
                                                   acting_user=acting_user)
         carried.append(CarriedFact(field=fact.field, value=f"{fact.value} {detail}"[:255], source=tag,
                                    record_type=entry._meta.label, record_id=str(entry.pk)))
-    for fact in carried:
-        fact.link = link
+    for row in carried:
+        row.link = link
     CarriedFact.objects.bulk_create(carried)
     record_event(acting_user=acting_user, action=EventKind.CARRY, record=link, new=[
         {"field": f.field, "value": f.value, "source": f.source, "carried": f.carried,

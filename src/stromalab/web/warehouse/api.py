@@ -130,7 +130,7 @@ def run_prescreen(request: Any, source: Form[str], as_of: Form[str],
     """Multipart form: ``source``, ``as_of`` (YYYY-MM-DD), optional file ``schedule`` (CSV)."""
     run = actions.run_prescreen(source=source, as_of=as_of, acting_user=request.auth,
                                 schedule=schedule.read() if schedule is not None else None,
-                                schedule_name=schedule.name if schedule is not None else "")
+                                schedule_name=(schedule.name or "") if schedule is not None else "")
     return 201, _run_out(run)
 
 

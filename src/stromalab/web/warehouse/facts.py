@@ -9,7 +9,8 @@ a tie), conditions and medications starting on or before ``as_of``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,7 +32,7 @@ class Fact:
     field: str  # screening field, or "condition" / "medication"
     value: Any
     table: str  # OMOP table it was read from
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # `field` names the attribute above
     note: str = ""  # why it cannot be carried (empty: it can)
 
 

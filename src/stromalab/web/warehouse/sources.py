@@ -17,7 +17,9 @@ import os
 import re
 import threading
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -42,7 +44,7 @@ class Source:
         return f"{self.name} (synthetic demonstration data)" if self.demo else self.name
 
 
-def demo_as_of():  # type: ignore[no-untyped-def]
+def demo_as_of() -> date:
     """The date the demo warehouse is built around (its planted persons are meant for it)."""
     from stromalab.core.warehouse.synthetic import AS_OF_MAY
 
@@ -92,7 +94,7 @@ def ensure_demo() -> Path:
         tmp.unlink(missing_ok=True)
         synthetic.write(tmp, DEMO_PERSONS, DEMO_SEED, demo_as_of())
         os.replace(tmp, target)
-        rows = [r for r in synthetic.PLANTED_SCHEDULE if r[0] != 999]
+        rows: list[tuple[Any, ...]] = [r for r in synthetic.PLANTED_SCHEDULE if r[0] != 999]
         # the random persons too, so that the schedule's population is not only edge cases
         rows += [(pid, "2022-06-20", "liposuction", "abdominal wall", "general")
                  for pid in range(synthetic.RANDOM_FROM, synthetic.RANDOM_FROM + DEMO_PERSONS)]

@@ -64,7 +64,7 @@ def run_list(request: Any) -> HttpResponse:
 
 @require_role(READERS)
 @require_GET
-def demo_schedule(request: Any) -> HttpResponse:
+def demo_schedule(request: Any) -> FileResponse:
     """The demo warehouse's operating-room schedule, to try the upload."""
     sources.ensure_demo()
     return FileResponse(sources.demo_schedule_path().open("rb"), as_attachment=True,
@@ -101,13 +101,13 @@ def person(request: Any, run_id: int, person_id: int) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            link = actions.register_candidate(run=run, person_id=person_id, identity=form.cleaned_data,
-                                              acting_user=request.user)
+            registered = actions.register_candidate(run=run, person_id=person_id, identity=form.cleaned_data,
+                                                    acting_user=request.user)
         except (ValidationError, PermissionDenied) as e:
             report_refusal(request, e, form=form)
         else:
             messages.success(request, _("Person %(p)s registered as donor %(d)s.")
-                             % {"p": person_id, "d": link.donor.pseudonym})
+                             % {"p": person_id, "d": registered.donor.pseudonym})
             return redirect("warehouse:person", run_id=run.pk, person_id=person_id)
     link = actions.read_links(run=run, person_id=person_id, acting_user=request.user).get(person_id)
     texts = criteria_texts(run.protocol_id)
