@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         concept_sets = load_concept_sets(protocol.folder, protocol.id, protocol.codelists)
         schedule = read_schedule(args.schedule) if args.schedule is not None else None
         with open_warehouse(args.omop, args.engine, args.schema) as warehouse:
-            result = prescreen(warehouse, protocol, as_of, concept_sets, schedule)
+            result = prescreen(warehouse, protocol, as_of, concept_sets, schedule, explain=args.format == "json")
     except (WarehouseError, SourceError) as exc:
         print(f"stromalab prescreen: {exc}", file=sys.stderr)
         return 2

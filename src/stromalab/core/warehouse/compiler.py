@@ -169,7 +169,8 @@ class _State:
         if isinstance(rule, rules.Choice):
             return self.choice(rule)
         if isinstance(rule, rules.Answer | rules.Panel | rules.Test):
-            self.leaves.append(Leaf("none"))
+            name = "answer" if isinstance(rule, rules.Answer) else "serology" if isinstance(rule, rules.Panel) else rule.field
+            self.leaves.append(Leaf("none", name.replace("_", " ")))
             return _UNKNOWN  # a warehouse holds no answers, serologies or tests
         if isinstance(rule, rules.Procedure):
             return self.procedure(rule)
@@ -206,7 +207,7 @@ class _State:
 
     def choice(self, rule: rules.Choice) -> str:
         if rule.field != "sex":
-            self.leaves.append(Leaf("none"))
+            self.leaves.append(Leaf("none", rule.field.replace("_", " ")))
             return _UNKNOWN  # smoking, consent, social security: not in OMOP
         self.leaves.append(Leaf("sex"))
         cases = [f"WHEN sex = {r.literal(str(v))} THEN TRUE" for v in sorted(map(str, rule.true))]
@@ -244,7 +245,7 @@ class _State:
 
     def procedure(self, rule: rules.Procedure) -> str:
         if not self.scope.schedule:
-            self.leaves.append(Leaf("none"))
+            self.leaves.append(Leaf("none", "operating-room schedule"))
             return _UNKNOWN
         alias = self.procedures.setdefault(rule, f"p{len(self.procedures)}")
         self.leaves.append(Leaf("procedure", alias, rule))
@@ -284,7 +285,7 @@ class _State:
                 ctes.append((f"{source}_flags", t.histories(scope, source, wanted)))
                 joins.append(f"{source}_flags")
                 for alias in wanted:
-                    details += [f"{alias}_{part}" for part in ("code", "concept", "start", "end")] if scope.explain else []
+                    details += [alias] + [f"{alias}_{p}" for p in ("code", "concept", "start", "end")] if scope.explain else []
         for key, alias in self.exposures.items():
             ctes.append((alias, t.exposure(scope, key.codes, key.first, alias)))
             joins.append(alias)

@@ -18,14 +18,18 @@ def csv_lines(result: Prescreening) -> Iterator[str]:
 
 
 def json_lines(result: Prescreening) -> Iterator[str]:
-    """One JSON object per person, ``failed`` and ``unknown`` as arrays."""
-    for person, failed, unknown in zip(result.person_ids, result.failed, result.unknown, strict=True):
-        yield json.dumps({
+    """One JSON object per person, ``failed`` and ``unknown`` as arrays; when the run was
+    explained, ``criteria``: per criterion its status, reason and values (prescreen.md)."""
+    for i, (person, failed, unknown) in enumerate(zip(result.person_ids, result.failed, result.unknown, strict=True)):
+        line: dict[str, object] = {
             "person_id": person,
             "verdict": EXCLUDED if failed else CANDIDATE,
             "failed": failed.split(";") if failed else [],
             "unknown": unknown.split(";") if unknown else [],
-        }) + "\n"  # fmt: skip
+        }
+        if result.explainer is not None:
+            line["criteria"] = result.explained(i)
+        yield json.dumps(line) + "\n"
 
 
 def attrition_csv(result: Prescreening) -> str:

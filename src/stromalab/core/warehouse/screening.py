@@ -10,11 +10,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from stromalab.core.protocol import Protocol
 from stromalab.core.warehouse.compiler import MASK_BITS, compile_protocol, to_dialect
 from stromalab.core.warehouse.concepts import ConceptSets
 from stromalab.core.warehouse.engines import ScheduleRow, Warehouse
+from stromalab.core.warehouse.explain import Explainer
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,15 @@ class Prescreening:
     failed: Sequence[str]  # criterion ids joined by ";" in protocol order
     unknown: Sequence[str]
     attrition: tuple[Attrition, ...]
+    #: with ``explain``: per person the values the criteria were decided on, and their reader
+    details: Sequence[Sequence[Any]] = ()
+    explainer: Explainer | None = None
+
+    def explained(self, index: int) -> list[dict[str, Any]]:
+        """Person ``index``'s criteria with status, reason and values (needs ``explain``)."""
+        if self.explainer is None:
+            raise ValueError("the pre-screening was run without explain=True")
+        return self.explainer.criteria(self.details[index], self.failed[index], self.unknown[index])
 
 
 def prescreen(
@@ -39,22 +50,29 @@ def prescreen(
     as_of: date,
     concept_sets: ConceptSets,
     schedule: Sequence[ScheduleRow] | None = None,
+    explain: bool = False,
 ) -> Prescreening:
-    """Pre-screen the schedule's persons (or everyone) at ``as_of``."""
+    """Pre-screen the schedule's persons (or everyone) at ``as_of``; with ``explain``, keep
+    the values each criterion was decided on (docs/contracts/prescreen.md, JSON output)."""
     if schedule is not None:
         warehouse.load_schedule(schedule)
-    compiled = compile_protocol(protocol, warehouse, as_of, concept_sets, schedule is not None, warehouse.dialect)
+    compiled = compile_protocol(
+        protocol, warehouse, as_of, concept_sets, schedule is not None, warehouse.dialect, explain
+    )
     rows = warehouse.fetch(to_dialect(compiled.sql, warehouse.dialect))
+    explainer = Explainer(compiled, tuple(c.kind for c in protocol.criteria), as_of) if explain else None
     if not rows:
-        return Prescreening(compiled.criteria, (), (), (), _attrition(compiled.criteria, []))
+        return Prescreening(compiled.criteria, (), (), (), _attrition(compiled.criteria, []), (), explainer)
     columns = list(zip(*rows, strict=True))
-    masks = columns[3:]
+    end = 3 + compiled.masks
     return Prescreening(
         compiled.criteria,
         columns[0],
         columns[1],
         columns[2],
-        _attrition(compiled.criteria, masks),
+        _attrition(compiled.criteria, columns[3:end]),
+        [row[end:] for row in rows] if explain else (),
+        explainer,
     )
 
 
