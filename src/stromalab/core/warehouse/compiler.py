@@ -21,7 +21,6 @@ The query is written in DuckDB's dialect; :func:`to_dialect` transpiles it with 
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,12 +32,18 @@ from stromalab.core.eligibility.dates import minus_months
 from stromalab.core.protocol import Protocol
 from stromalab.core.warehouse import readers as r
 from stromalab.core.warehouse import tables as t
-from stromalab.core.warehouse.catalog import Catalog, Table, quote, require
+from stromalab.core.warehouse.catalog import Catalog, quote, require
 from stromalab.core.warehouse.concepts import ConceptSets
 from stromalab.core.warehouse.errors import NotCompilable, WarehouseError
-from stromalab.core.warehouse.tables import LOINC, MEASUREMENT_DAYS, SCHEDULE_TABLE, UPPER
+from stromalab.core.warehouse.tables import (
+    FEMALE,
+    LOINC,
+    MALE,
+    MEASUREMENT_DAYS,
+    SCHEDULE_TABLE,
+    UPPER,
+)
 
-FEMALE, MALE = 8532, 8507
 #: criteria per failure bit mask column (BIGINT, sign bit kept clear)
 MASK_BITS = 62
 
@@ -263,7 +268,7 @@ class _State:
     def query(self, expressions: Sequence[str], ids: Sequence[str], kinds: Sequence[str]) -> tuple[str, tuple[str, ...]]:
         scope = self.scope
         person = require(scope.catalog, "person")
-        ctes: list[tuple[str, str]] = [("pop", t.population(scope, person)), ("per", self.person_cte(person))]
+        ctes: list[tuple[str, str]] = [("pop", t.population(scope, person)), ("per", t.persons(scope, person, self.age))]
         joins = ["per"]
         details: list[str] = ["age_lo", "age_hi"] if scope.explain and self.age else []
         if scope.explain:
@@ -319,60 +324,6 @@ class _State:
         )
         return sql, tuple(details)
 
-    def person_cte(self, person: Table) -> str:
-        pid = r.as_integer(person, "person_id")
-        sex = f"CASE {person.column('gender_concept_id')} WHEN {FEMALE} THEN 'female' WHEN {MALE} THEN 'male' END"
-        keep = self.scope.population(person)
-        if not self.age:
-            return f"SELECT {pid} AS person_id, {sex} AS sex FROM {person.ref} WHERE {keep}"
-        y, m, d = (r.as_integer(person, c) for c in ("year_of_birth", "month_of_birth", "day_of_birth"))
-        if person.has("birth_datetime"):
-            bd = r.as_date(person, "birth_datetime")
-        else:
-            bd = "CAST(NULL AS DATE)"
-        raw = (
-            f"SELECT {pid} AS person_id, {sex} AS sex, {y} AS y, "
-            f"CASE WHEN {m} BETWEEN 1 AND 12 THEN {m} END AS m, {d} AS d, {bd} AS bd FROM {person.ref} WHERE {keep}"
-        )
-        valid = (
-            f"SELECT person_id, sex, y, m, bd, CASE WHEN m IS NOT NULL AND d BETWEEN 1 AND "
-            f"{_days_in_month('y', 'm')} THEN d END AS d FROM ({raw}) raw_birth"
-        )
-        full = "y IS NOT NULL AND m IS NOT NULL AND d IS NOT NULL"
-        known = "bd IS NOT NULL"
-
-        def pick(from_full: str, from_bd: str, partial: str) -> str:
-            return f"CASE WHEN {full} THEN {from_full} WHEN {known} THEN {from_bd} ELSE {partial} END"
-
-        month_end = _days_in_month("y", "m")
-        last_day = f"CASE WHEN m IS NULL THEN 31 ELSE COALESCE(d, {month_end}) END"
-        bounds = (
-            "SELECT person_id, sex, "
-            f"{pick('y', 'EXTRACT(YEAR FROM bd)', 'y')} AS ey, "
-            f"{pick('m', 'EXTRACT(MONTH FROM bd)', 'COALESCE(m, 1)')} AS em, "
-            f"{pick('d', 'EXTRACT(DAY FROM bd)', 'CASE WHEN m IS NULL THEN 1 ELSE COALESCE(d, 1) END')} AS ed, "
-            f"{pick('m', 'EXTRACT(MONTH FROM bd)', 'COALESCE(m, 12)')} AS lm, "
-            f"{pick('d', 'EXTRACT(DAY FROM bd)', last_day)} AS ld "
-            f"FROM ({valid}) valid_birth"
-        )
-        today = self.scope.as_of.year * 10000 + self.scope.as_of.month * 100 + self.scope.as_of.day
-        earliest, latest = "(ey * 10000 + em * 100 + ed)", "(ey * 10000 + lm * 100 + ld)"
-        return (
-            "SELECT person_id, sex, "
-            f"CASE WHEN {earliest} > {today} THEN NULL WHEN {latest} > {today} THEN 0 "
-            f"ELSE {self._age('ey', 'lm', 'ld')} END AS age_lo, "
-            f"CASE WHEN {earliest} > {today} THEN NULL ELSE {self._age('ey', 'em', 'ed')} END AS age_hi "
-            f"FROM ({bounds}) birth_bounds"
-        )
-
-    def _age(self, y: str, m: str, d: str) -> str:
-        """Completed years at as_of; a 29 February birthday falls on 1 March in other years."""
-        on = self.scope.as_of.month * 100 + self.scope.as_of.day
-        birthday = f"{m} * 100 + {d}"
-        if not calendar.isleap(self.scope.as_of.year):
-            birthday = f"CASE WHEN {m} = 2 AND {d} = 29 THEN 301 ELSE {birthday} END"
-        return f"({self.scope.as_of.year} - {y} - CASE WHEN {on} < {birthday} THEN 1 ELSE 0 END)"
-
     def schedule_cte(self) -> str:
         tests = []
         for rule, alias in self.procedures.items():
@@ -395,10 +346,6 @@ def _number(value: Decimal) -> str:
         raise WarehouseError(f"limit {value} is not a plain number")
     return text
 
-
-def _days_in_month(y: str, m: str) -> str:
-    leap = f"(({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0)"
-    return f"CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END ELSE 31 END"
 
 
 __all__ = [

@@ -16,6 +16,7 @@ What makes the query as fast as a hand-written one (docs/performance.md):
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,6 +25,7 @@ from stromalab.core.eligibility.codes import CodeList
 from stromalab.core.warehouse import readers as r
 from stromalab.core.warehouse.catalog import Catalog, Table, require
 
+FEMALE, MALE = 8532, 8507
 #: LOINC code of each measured quantity and the open upper bound of a plausible value
 LOINC = {"weight_kg": "29463-7", "height_cm": "8302-2", "systolic": "8480-6", "diastolic": "8462-4"}
 UPPER = {"weight_kg": 500, "height_cm": 300, "systolic": 400, "diastolic": 400}
@@ -73,6 +75,69 @@ def population(scope: Scope, person: Table) -> str:
         return f"SELECT DISTINCT person_id FROM {SCHEDULE_TABLE} WHERE person_id IS NOT NULL"
     pid = r.as_integer(person, "person_id")
     return f"SELECT {pid} AS person_id FROM {person.ref} WHERE {pid} IS NOT NULL"
+
+
+def persons(scope: Scope, person: Table, age: bool) -> str:
+    """``per``: sex and, when a criterion reads the age, the youngest and oldest possible ages
+    at as_of (``age_lo``, ``age_hi``) from a full or partial birth date (docs/warehouse.md)."""
+    pid = r.as_integer(person, "person_id")
+    sex = f"CASE {person.column('gender_concept_id')} WHEN {FEMALE} THEN 'female' WHEN {MALE} THEN 'male' END"
+    keep = scope.population(person)
+    if not age:
+        return f"SELECT {pid} AS person_id, {sex} AS sex FROM {person.ref} WHERE {keep}"
+    y, m, d = (r.as_integer(person, c) for c in ("year_of_birth", "month_of_birth", "day_of_birth"))
+    if person.has("birth_datetime"):
+        bd = r.as_date(person, "birth_datetime")
+    else:
+        bd = "CAST(NULL AS DATE)"
+    raw = (
+        f"SELECT {pid} AS person_id, {sex} AS sex, {y} AS y, "
+        f"CASE WHEN {m} BETWEEN 1 AND 12 THEN {m} END AS m, {d} AS d, {bd} AS bd FROM {person.ref} WHERE {keep}"
+    )
+    valid = (
+        f"SELECT person_id, sex, y, m, bd, CASE WHEN m IS NOT NULL AND d BETWEEN 1 AND "
+        f"{_days_in_month('y', 'm')} THEN d END AS d FROM ({raw}) raw_birth"
+    )
+    full = "y IS NOT NULL AND m IS NOT NULL AND d IS NOT NULL"
+    known = "bd IS NOT NULL"
+
+    def pick(from_full: str, from_bd: str, partial: str) -> str:
+        return f"CASE WHEN {full} THEN {from_full} WHEN {known} THEN {from_bd} ELSE {partial} END"
+
+    month_end = _days_in_month("y", "m")
+    last_day = f"CASE WHEN m IS NULL THEN 31 ELSE COALESCE(d, {month_end}) END"
+    bounds = (
+        "SELECT person_id, sex, "
+        f"{pick('y', 'EXTRACT(YEAR FROM bd)', 'y')} AS ey, "
+        f"{pick('m', 'EXTRACT(MONTH FROM bd)', 'COALESCE(m, 1)')} AS em, "
+        f"{pick('d', 'EXTRACT(DAY FROM bd)', 'CASE WHEN m IS NULL THEN 1 ELSE COALESCE(d, 1) END')} AS ed, "
+        f"{pick('m', 'EXTRACT(MONTH FROM bd)', 'COALESCE(m, 12)')} AS lm, "
+        f"{pick('d', 'EXTRACT(DAY FROM bd)', last_day)} AS ld "
+        f"FROM ({valid}) valid_birth"
+    )
+    today = scope.as_of.year * 10000 + scope.as_of.month * 100 + scope.as_of.day
+    earliest, latest = "(ey * 10000 + em * 100 + ed)", "(ey * 10000 + lm * 100 + ld)"
+    return (
+        "SELECT person_id, sex, "
+        f"CASE WHEN {earliest} > {today} THEN NULL WHEN {latest} > {today} THEN 0 "
+        f"ELSE {_age(scope.as_of, 'ey', 'lm', 'ld')} END AS age_lo, "
+        f"CASE WHEN {earliest} > {today} THEN NULL ELSE {_age(scope.as_of, 'ey', 'em', 'ed')} END AS age_hi "
+        f"FROM ({bounds}) birth_bounds"
+    )
+
+
+def _age(as_of: date, y: str, m: str, d: str) -> str:
+    """Completed years at as_of; a 29 February birthday falls on 1 March in other years."""
+    on = as_of.month * 100 + as_of.day
+    birthday = f"{m} * 100 + {d}"
+    if not calendar.isleap(as_of.year):
+        birthday = f"CASE WHEN {m} = 2 AND {d} = 29 THEN 301 ELSE {birthday} END"
+    return f"({as_of.year} - {y} - CASE WHEN {on} < {birthday} THEN 1 ELSE 0 END)"
+
+
+def _days_in_month(y: str, m: str) -> str:
+    leap = f"(({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0)"
+    return f"CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END ELSE 31 END"
 
 
 def measurements(scope: Scope, quantities: set[str], exact: set[str]) -> list[tuple[str, str]]:
