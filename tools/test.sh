@@ -53,5 +53,10 @@ PY
   }
   trap drop_test_db EXIT
   STROMALAB_TEST_POSTGRES_URL=$pg_url STROMALAB_DATABASE_URL=$pg_url STROMALAB_TEST_DATABASE_NAME=$test_db \
-    $BIN/python -m pytest -q -p no:cacheprovider -m "django_db or postgres" || exit 1
+    $BIN/python -m pytest -q -p no:cacheprovider -m "(django_db or postgres) and not browser" || exit 1
+  # the browser journeys once more, against the production server (stromalab serve: gunicorn,
+  # whitenoise, DEBUG off) instead of Django's test server (tests/web/gunicorn_server.py)
+  echo "== browser tests on PostgreSQL against gunicorn"
+  STROMALAB_BROWSER_SERVER=gunicorn STROMALAB_TEST_POSTGRES_URL=$pg_url STROMALAB_DATABASE_URL=$pg_url \
+    STROMALAB_TEST_DATABASE_NAME=$test_db $BIN/python -m pytest -q -p no:cacheprovider -m browser || exit 1
 fi

@@ -27,6 +27,8 @@ import django
 
 django.setup()  # test modules import models at collection time
 
+from tests.web import gunicorn_server  # noqa: E402  (needs the settings module chosen above)
+
 PASSWORD = "correct horse battery staple 42"
 
 
@@ -62,6 +64,16 @@ def _django_db_helper(_django_db_helper: None, request: pytest.FixtureRequest) -
     triggers.create_triggers(connection)
     yield
     triggers.drop_triggers(connection)
+
+
+if gunicorn_server.WANTED:
+
+    @pytest.fixture()
+    def live_server(transactional_db: None, settings: Any) -> Iterator[Any]:
+        """The production server on the test database (see tests/web/gunicorn_server.py)."""
+        from django.db import connection
+
+        yield from gunicorn_server.serve(connection.settings_dict)
 
 
 @pytest.fixture()
