@@ -11,7 +11,6 @@ one line naming the first problem.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -23,17 +22,6 @@ def run(args: argparse.Namespace) -> int:
     from stromalab.commands.environment import setup_django
 
     setup_django()
-    from django.conf import settings
+    from stromalab.web.backup.archive import run_for_operator
 
-    from stromalab.web.backup.archive import restore
-    from stromalab.web.backup.database import BackupError
-
-    try:
-        done = restore(args.folder, database=settings.DATABASES["default"],
-                       media_root=Path(settings.STROMALAB_MEDIA_DIR))
-    except BackupError as error:
-        print(f"stromalab restore: error: {error}", file=sys.stderr)
-        return 2
-    print(f"restored {done.folder} into the {done.engine} database: {done.files} files verified, "
-          f"audit trail intact ({done.audit_events} events), every stored FCS file matches its SHA-256")
-    return 0
+    return run_for_operator("restore", args.folder)

@@ -162,3 +162,26 @@ def restore(folder: Path, *, database: Mapping[str, Any], media_root: Path) -> O
     events = _verify_restored()
     files = manifest["files"]
     return Outcome(folder, engine, len(files), sum(f["size"] for f in files.values()), events)
+
+
+def run_for_operator(command: str, folder: Path) -> int:
+    """``stromalab backup|restore DIR`` on the configured database and media folder: the summary
+    on standard output (exit 0), or one line saying why not on standard error (exit 2)."""
+    import sys
+
+    from django.conf import settings
+
+    operation = backup if command == "backup" else restore
+    try:
+        done = operation(folder, database=settings.DATABASES["default"],
+                         media_root=Path(settings.STROMALAB_MEDIA_DIR))
+    except BackupError as error:
+        print(f"stromalab {command}: error: {error}", file=sys.stderr)
+        return 2
+    if command == "backup":
+        print(f"backup written to {done.folder}: {done.engine} database, {done.files} files, "
+              f"{done.bytes:,} bytes, audit trail up to event {done.audit_events}")
+    else:
+        print(f"restored {done.folder} into the {done.engine} database: {done.files} files verified, "
+              f"audit trail intact ({done.audit_events} events), every stored FCS file matches its SHA-256")
+    return 0
