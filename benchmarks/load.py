@@ -26,6 +26,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -460,6 +461,7 @@ def child(engine: str, opts: argparse.Namespace) -> dict[str, Any]:
 
             with psycopg.connect(PG_URL, autocommit=True) as c:
                 c.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
+        shutil.rmtree(var_dir, ignore_errors=True)  # the SQLite file, static files, server log
 
 
 # --- the parent: one subprocess per engine, then the tables --------------------------------------
