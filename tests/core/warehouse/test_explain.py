@@ -105,3 +105,15 @@ def test_spark_explains_identically(spark: Any, planted_parquet: Path, protocol:
         assert explained(warehouse, protocol, concept_sets, schedule_rows) == duckdb_json["schedule"]
     finally:
         warehouse.close()
+
+
+def test_one_person_alone_is_explained_as_in_the_whole_run(planted_db: Path, protocol: Protocol,
+                                                           concept_sets: ConceptSets, duckdb_json: dict[str, str],
+                                                           schedule_rows: list[ScheduleRow]) -> None:
+    with open_warehouse(str(planted_db)) as warehouse:
+        alone = prescreen(warehouse, protocol, AS_OF, concept_sets, explain=True, persons=[20])
+        scheduled = prescreen(warehouse, protocol, AS_OF, concept_sets, [r for r in schedule_rows if r[0] == 15],
+                              explain=True, persons=[15])
+    assert list(alone.person_ids) == [20]
+    assert {c["id"]: c for c in alone.explained(0)} == person(duckdb_json["all"], 20)
+    assert {c["id"]: c for c in scheduled.explained(0)} == person(duckdb_json["schedule"], 15)

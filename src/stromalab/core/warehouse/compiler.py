@@ -98,14 +98,17 @@ def compile_protocol(
     schedule: bool,
     dialect: str = "duckdb",
     explain: bool = False,
+    persons: Sequence[int] | None = None,
 ) -> CompiledQuery:
     """Translate every criterion; raises NotCompilable listing all that cannot be, or
     WarehouseError naming the first missing table or column.
 
     ``dialect`` is the engine the query will be transpiled for (the arg-max aggregate is spelt
-    differently on PostgreSQL); ``explain`` adds the values each criterion was decided on.
+    differently on PostgreSQL); ``explain`` adds the values each criterion was decided on;
+    ``persons`` keeps only those persons of the population.
     """
-    state = _State(t.Scope(catalog, as_of, schedule, dialect, explain), concept_sets)
+    only = None if persons is None else tuple(persons)
+    state = _State(t.Scope(catalog, as_of, schedule, dialect, explain, only), concept_sets)
     expressions: list[str] = []
     leaves: list[tuple[Leaf, ...]] = []
     problems: list[tuple[str, str]] = []

@@ -51,13 +51,15 @@ def prescreen(
     concept_sets: ConceptSets,
     schedule: Sequence[ScheduleRow] | None = None,
     explain: bool = False,
+    persons: Sequence[int] | None = None,
 ) -> Prescreening:
     """Pre-screen the schedule's persons (or everyone) at ``as_of``; with ``explain``, keep
-    the values each criterion was decided on (docs/contracts/prescreen.md, JSON output)."""
+    the values each criterion was decided on (docs/contracts/prescreen.md, JSON output);
+    with ``persons``, only those persons of the population (one person's page)."""
     if schedule is not None:
         warehouse.load_schedule(schedule)
     compiled = compile_protocol(
-        protocol, warehouse, as_of, concept_sets, schedule is not None, warehouse.dialect, explain
+        protocol, warehouse, as_of, concept_sets, schedule is not None, warehouse.dialect, explain, persons
     )
     rows = warehouse.fetch(to_dialect(compiled.sql, warehouse.dialect))
     explainer = Explainer(compiled, tuple(c.kind for c in protocol.criteria), as_of) if explain else None

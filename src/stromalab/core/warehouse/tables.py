@@ -52,11 +52,13 @@ class Scope:
     schedule: bool
     dialect: str
     explain: bool
+    #: only these persons (of the schedule, or of everyone): one person's page explained
+    persons: tuple[int, ...] | None = None
 
     def population(self, table: Table) -> str:
-        """Rows of the population: a semi-join with a schedule, else any person."""
+        """Rows of the population: a semi-join with a schedule or a list of persons, else any person."""
         pid = r.key(table, "person_id")
-        if self.schedule:
+        if self.schedule or self.persons is not None:
             return f"{pid} IN (SELECT person_id FROM pop)"
         return f"{pid} IS NOT NULL"
 
@@ -71,10 +73,15 @@ class Scope:
 
 
 def population(scope: Scope, person: Table) -> str:
+    """``pop``: the schedule's persons, or everyone (either restricted to ``scope.persons``)."""
+    ids = None if scope.persons is None else ", ".join(str(int(p)) for p in scope.persons) or "NULL"
     if scope.schedule:
-        return f"SELECT DISTINCT person_id FROM {SCHEDULE_TABLE} WHERE person_id IS NOT NULL"
+        only = "" if ids is None else f" AND person_id IN ({ids})"
+        return f"SELECT DISTINCT person_id FROM {SCHEDULE_TABLE} WHERE person_id IS NOT NULL{only}"
     pid = r.as_integer(person, "person_id")
-    return f"SELECT {pid} AS person_id FROM {person.ref} WHERE {pid} IS NOT NULL"
+    if ids is None:
+        return f"SELECT {pid} AS person_id FROM {person.ref} WHERE {pid} IS NOT NULL"
+    return f"SELECT {pid} AS person_id FROM {person.ref} WHERE {r.key(person, 'person_id')} IN ({ids})"
 
 
 def persons(scope: Scope, person: Table, age: bool) -> str:
