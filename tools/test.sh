@@ -14,6 +14,10 @@ else
   missing+=("Chromium (/usr/bin/chromium): browser tests SKIPPED")
 fi
 
+if [ ! -x /usr/bin/pdftotext ]; then
+  missing+=("pdftotext (poppler-utils): PDFs not read back, their text tests SKIPPED")
+fi
+
 pg_url=${STROMALAB_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 if $BIN/python - "$pg_url" <<'PY' 2>/dev/null; then
 import sys, psycopg

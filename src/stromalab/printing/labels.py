@@ -30,6 +30,7 @@ from stromalab.core.manufacturing.isbt128 import (
     parse_division,
     verify_check_character,
 )
+from stromalab.printing.text import printable
 
 #: ISBT 128 asks for an X dimension (narrowest bar) of 0.17–0.25 mm; the widest scans best.
 BAR_WIDTH = 0.25 * mm
@@ -139,7 +140,7 @@ def _lines(
     max_lines: int,
 ) -> float:
     """Draw ``text`` wrapped to ``width`` from baseline ``y``; return the next baseline."""
-    lines = simpleSplit(text, font, size, width)
+    lines = simpleSplit(printable(text), font, size, width)
     if len(lines) > max_lines:
         raise LabelError(f"{field} does not fit on the label in {max_lines} line(s): {text!r}")
     canvas.setFont(font, size)

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from stromalab.core.manufacturing.doublings import Growth
 from stromalab.core.manufacturing.isbt128 import parse_din
 from stromalab.printing.labels import Label, render_labels
+from stromalab.printing.text import paragraph, plain
 
 from .config import STORAGE_CONDITIONS
 from .display import display_value
@@ -97,6 +97,11 @@ def _deviation_closure(d: Deviation) -> str:
             f"meaning {sig.meaning}; signature {state}")
 
 
+def _plain_cells(rows: list[list[Any]]) -> list[list[Any]]:
+    """Table cells drawn as strings go through :func:`plain` too (paragraphs already did)."""
+    return [[plain(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
+
+
 def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
     """The printable batch record (reportlab), with the growth curve."""
     styles = getSampleStyleSheet()
@@ -107,75 +112,75 @@ def batch_record_pdf(batch: Batch, *, compress: bool = True) -> bytes:
                             pageCompression=int(compress))
     donation = batch.donation
     story: list[Any] = [
-        Paragraph(f"Batch record {batch.code}", styles["Title"]),
-        Paragraph(f"DIN {batch.din} · donor {donation.donor.pseudonym} · study {donation.donor.study_id} · "
+        paragraph(f"Batch record {batch.code}", styles["Title"]),
+        paragraph(f"DIN {batch.din} · donor {donation.donor.pseudonym} · study {donation.donor.study_id} · "
                   f"product {batch.product_code} {batch.product_description}", small),
-        Paragraph(f"Status: {batch.get_status_display()} · printed {timezone.now():%Y-%m-%d %H:%M} UTC", small),
+        paragraph(f"Status: {batch.get_status_display()} · printed {timezone.now():%Y-%m-%d %H:%M} UTC", small),
         Spacer(1, 4 * mm),
     ]
     grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("FONTSIZE", (0, 0), (-1, -1), 7),
                        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)])
     steps = sorted(batch.steps.select_related("signature"), key=lambda s: s.sort_key)
     for step in steps:
-        story.append(Paragraph(f"{step.label} — {step.get_state_display()}", styles["Heading3"]))
-        rows: list[list[Any]] = [["field", "value"]] + [[k, Paragraph(display_value(v), small)]
+        story.append(paragraph(f"{step.label} — {step.get_state_display()}", styles["Heading3"]))
+        rows: list[list[Any]] = [["field", "value"]] + [[k, paragraph(display_value(v), small)]
                                                          for k, v in step.data.items()]
         if step.rejected_reason:
-            rows.append(["rejected because", Paragraph(step.rejected_reason, small)])
+            rows.append(["rejected because", paragraph(step.rejected_reason, small)])
         for verdict in step_verdicts(step):
             rows.append([f"limit {verdict.test_id}", f"{verdict.value} vs {verdict.limit}: {verdict.status}"])
         rows.extend(_signature_rows(step))
-        table = Table(rows, colWidths=[45 * mm, 130 * mm])
+        table = Table(_plain_cells(rows), colWidths=[45 * mm, 130 * mm])
         table.setStyle(grid)
         story.append(table)
     growth = batch_growth(batch)
     if growth.passages:
-        story.append(Paragraph("Growth", styles["Heading2"]))
+        story.append(paragraph("Growth", styles["Heading2"]))
         rows = [["passage", "culture h", "PD", "cumulative PD", "doubling time h", "day"]]
         for r in growth.passages:
             rows.append([f"P{r.number}", f"{r.culture_hours:.1f}", f"{r.population_doublings:.2f}",
                          f"{r.cumulative_population_doublings:.2f}",
                          "—" if r.doubling_time_hours is None else f"{r.doubling_time_hours:.1f}",
                          f"{r.days_in_culture:.1f}"])
-        table = Table(rows)
+        table = Table(_plain_cells(rows))
         table.setStyle(grid)
         story.append(table)
         story.append(Image(io.BytesIO(growth_png(batch, growth)), width=150 * mm, height=85 * mm))
     deviations = list(batch.deviations.select_related("batch", "step", "recorded_by", "closed_by", "signature"))
-    story.append(Paragraph("Deviations", styles["Heading2"]))
+    story.append(paragraph("Deviations", styles["Heading2"]))
     if deviations:
         rows = [["#", "step", "check", "description", "reason", "by / when", "status"]]
         spans = []
         for d in deviations:
-            rows.append([str(d.pk), d.step.label if d.step else "—", Paragraph(escape(d.check_id), small),
-                         Paragraph(escape(d.description), small), Paragraph(escape(d.reason), small),
-                         Paragraph(escape(f"{d.recorded_by.printed_name} {d.recorded_at:%Y-%m-%d %H:%M}"), small),
+            rows.append([str(d.pk), d.step.label if d.step else "—", paragraph(d.check_id, small),
+                         paragraph(d.description, small), paragraph(d.reason, small),
+                         paragraph(f"{d.recorded_by.printed_name} {d.recorded_at:%Y-%m-%d %H:%M}", small),
                          d.get_status_display()])
             if d.status == d.CLOSED:
                 spans.append(len(rows))
-                rows.append(["", "closure", Paragraph(escape(_deviation_closure(d)), small), "", "", "", ""])
-        table = Table(rows, colWidths=[8 * mm, 14 * mm, 24 * mm, 48 * mm, 40 * mm, 30 * mm, 16 * mm])
+                rows.append(["", "closure", paragraph(_deviation_closure(d), small), "", "", "", ""])
+        table = Table(_plain_cells(rows), colWidths=[8 * mm, 14 * mm, 24 * mm, 48 * mm, 40 * mm, 30 * mm, 16 * mm])
         table.setStyle(grid)
         for i in spans:
             table.setStyle(TableStyle([("SPAN", (2, i), (-1, i))]))
         story.append(table)
         open_ = [d for d in deviations if d.status == d.OPEN]
         if open_:
-            story.append(Paragraph(f"{len(open_)} deviation(s) open: release is blocked until each is "
+            story.append(paragraph(f"{len(open_)} deviation(s) open: release is blocked until each is "
                                    "investigated and closed by the qualified person.", small))
     else:
-        story.append(Paragraph("None recorded.", small))
+        story.append(paragraph("None recorded.", small))
     containers = list(Container.objects.filter(batch=batch).select_related("box", "batch__donation__donor"))
-    story.append(Paragraph("Containers", styles["Heading2"]))
+    story.append(paragraph("Containers", styles["Heading2"]))
     if containers:
         rows = [["identifier", "type", "volume mL", "cells", "status", "location", "expires"]]
         for c in containers:
             rows.append([c.identifier, c.get_container_type_display(), display_value(c.volume_ml), display_value(c.cells),
                          c.get_effective_status_display(), c.location or "—", display_value(c.expires_on)])
-        table = Table(rows)
+        table = Table(_plain_cells(rows))
         table.setStyle(grid)
         story.append(table)
     else:
-        story.append(Paragraph("None yet.", small))
+        story.append(paragraph("None yet.", small))
     doc.build(story)
     return out.getvalue()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -32,21 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-_REPLACE = {"≥": ">=", "≤": "<=", "−": "-", "–": "-", "→": "->", "\u202f": " ", "\u00a0": " "}
-
-
-def winansi(text: Any) -> str:
-    """Text the base fonts can show (WinAnsi)."""
-    out = "" if text is None else str(text)
-    for bad, good in _REPLACE.items():
-        out = out.replace(bad, good)
-    return out.encode("cp1252", errors="replace").decode("cp1252")
-
-
-def plain(text: Any) -> str:
-    """:func:`winansi` text escaped for reportlab's paragraph markup."""
-    return escape(winansi(text))
-
+from stromalab.printing.text import paragraph, plain
 
 _STYLES = getSampleStyleSheet()
 _BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontName="Helvetica", fontSize=8.5,
@@ -59,7 +44,7 @@ _VERDICT_COLOURS = {"pass": colors.HexColor("#16794c"), "fail": colors.HexColor(
 
 
 def _p(text: Any, style: ParagraphStyle = _BODY) -> Paragraph:
-    return Paragraph(plain(text), style)
+    return paragraph(text, style)
 
 
 def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
@@ -79,7 +64,7 @@ def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
     buffer = io.BytesIO()
     title = f"Certificate of analysis {data['batch']}"
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm,
-                            topMargin=14 * mm, bottomMargin=16 * mm, title=winansi(title),
+                            topMargin=14 * mm, bottomMargin=16 * mm, title=plain(title),
                             author="stromalab", invariant=1, pageCompression=1 if compress else 0)
     story: list[Any] = [_p("Certificate of analysis", _H1)]
     identity = [
@@ -163,7 +148,7 @@ def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
         story.append(_p("Not yet released: this document is a draft, not a certificate."))
     story.append(Spacer(1, 4 * mm))
     story.append(_p(f"Printed {data.get('printed_at', '')} UTC by stromalab. Pseudonymised record.", _CELL))
-    footer = winansi(f"Certificate of analysis - batch {data['batch']} - DIN {data.get('din', '')}")
+    footer = plain(f"Certificate of analysis - batch {data['batch']} - DIN {data.get('din', '')}")
 
     def on_page(canvas: Any, document: Any) -> None:
         canvas.saveState()
