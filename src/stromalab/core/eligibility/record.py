@@ -4,6 +4,10 @@ A record is built up over days, so almost every item may be missing; but a field
 does not define is an error at any depth, because a misspelt field must never silently turn a
 criterion ``unknown``. Parsing is a single pass of explicit checks (no schema library) because
 the CLI must screen tens of thousands of records per second.
+
+It stays one module (a little over 400 lines) on purpose: the record's value types and the
+checks that build them are one description of one format, read side by side against the JSON
+schema; split, a field's type and the check that builds it would live apart.
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ Chain of identity: ``Donor`` → ``Donation`` (one DIN) → ``Batch`` (one per d
 = the DIN's 13 characters) → ``Container`` (each keeps the DIN, plus its division code).
 "Which donation is in this vial?" is ``Container.din``; "where did this donation go?" is
 ``Container.objects.filter(din=...)``.
+
+It stays one module (a little over 400 lines) on purpose: it is that chain of identity, model
+by model, each referring to the next; split, the chain would be read across files, and the
+app's models would no longer be where Django, the migrations and the other apps look for them.
 """
 
 from __future__ import annotations
