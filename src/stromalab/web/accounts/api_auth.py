@@ -38,7 +38,23 @@ class BasicAuth(HttpBasicAuth):
 
 
 class ActiveSessionAuth(SessionAuth):
+    """The browser's session, with Django's CSRF check on unsafe methods.
+
+    Only a request that carries the session cookie and no ``Authorization`` header is a
+    session request: ninja's own ``SessionAuth`` checked CSRF on every request first, so bearer
+    and basic clients, which hold no ambient cookie, got "CSRF check Failed" on every write (or
+    passed it by sending a made-up cookie and header pair, which protected nothing). A browser
+    session never carries an ``Authorization`` header that a cross-site page could set: forms
+    cannot, and scripts would need our CORS consent, which the API does not give."""
+
+    def _get_key(self, request: Any) -> str | None:
+        if "Authorization" in request.headers or self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: Any, key: str | None) -> Any:
+        if key is None:
+            return None
         user = super().authenticate(request, key)
         return _usable(user) if user else None
 
