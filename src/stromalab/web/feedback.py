@@ -73,16 +73,29 @@ def report_refusal(request: HttpRequest, error: Exception, form: BaseForm | None
             messages.error(request, f"{field_label(field, form, labels)}: {'; '.join(problems)}")
 
 
-def run_action(request: HttpRequest, call: Callable[[], Any], success: str,
+def run_action(request: HttpRequest, call: Callable[[], Any], success: str | None,
                refusals: tuple[type[Exception], ...] = (), form: BaseForm | None = None,
                labels: Mapping[str, StrOrPromise] | None = None) -> bool:
-    """Call an action for the page; show ``success`` or why it was refused (True on success)."""
+    """Call an action for the page; show ``success`` (if any) or why it was refused (True on
+    success)."""
     refused: tuple[type[Exception], ...] = (ValidationError, PermissionDenied, *refusals)
     try:
         call()
     except refused as error:
         report_refusal(request, error, form, labels)
     else:
-        messages.success(request, success)
+        if success is not None:
+            messages.success(request, success)
         return True
     return False
+
+
+def submit_form(request: HttpRequest, form: BaseForm, call: Callable[[dict[str, Any]], Any],
+                success: str | None = None, refusals: tuple[type[Exception], ...] = (),
+                labels: Mapping[str, StrOrPromise] | None = None) -> bool:
+    """Validate a posted ``form`` and call the action with its cleaned data (see
+    :func:`run_action`); an invalid form is shown as one error message (True on success)."""
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return False
+    return run_action(request, lambda: call(form.cleaned_data), success, refusals, form, labels)

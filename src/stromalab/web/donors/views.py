@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import has_role, require_role
-from stromalab.web.feedback import report_refusal, run_action
+from stromalab.web.feedback import report_refusal, run_action, submit_form
 
 from . import actions
 from .forms import ConsentForm, IdentityChangeForm, IdentityForm, VoidForm
@@ -100,18 +100,9 @@ def donor_identity(request: Any, pseudonym: str) -> HttpResponse:
 @require_POST
 def donor_consent(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
-    form = ConsentForm(request.POST, study=donor.study)
-    if form.is_valid():
-        try:
-            actions.record_consent(donor=donor, sheet=form.cleaned_data["sheet"],
-                                   status=form.cleaned_data["status"], date=form.cleaned_data["date"],
-                                   reason=form.cleaned_data["reason"], acting_user=request.user)
-        except (ValidationError, PermissionDenied) as e:
-            report_refusal(request, e, form=form)
-        else:
-            messages.success(request, _("Consent recorded."))
-    else:
-        messages.error(request, form.errors.as_text())
+    submit_form(request, ConsentForm(request.POST, study=donor.study), lambda d: actions.record_consent(
+        donor=donor, sheet=d["sheet"], status=d["status"], date=d["date"], reason=d["reason"],
+        acting_user=request.user), _("Consent recorded."))
     return redirect("donors:detail", pseudonym=pseudonym)
 
 
@@ -119,12 +110,6 @@ def donor_consent(request: Any, pseudonym: str) -> HttpResponse:
 @require_POST
 def donor_void(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
-    form = VoidForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.void_donor(donor=donor, reason=form.cleaned_data["reason"], acting_user=request.user)
-        except (ValidationError, PermissionDenied) as e:
-            report_refusal(request, e, form=form)
-    else:
-        messages.error(request, form.errors.as_text())
+    submit_form(request, VoidForm(request.POST), lambda d: actions.void_donor(
+        donor=donor, reason=d["reason"], acting_user=request.user))
     return redirect("donors:detail", pseudonym=pseudonym)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Donor
-from stromalab.web.feedback import error_messages, report_refusal, run_action
+from stromalab.web.feedback import error_messages, report_refusal, run_action, submit_form
 
 from . import actions, codes, queries
 from . import models as m
@@ -117,14 +117,8 @@ def _labels(form: ScreeningForm) -> dict[str, str]:
 @require_POST
 def coded_add(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
-    form = CodedEntryForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_coded_entry(donor=donor, acting_user=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as e:
-            report_refusal(request, e, form=form)
-    else:
-        messages.error(request, form.errors.as_text())
+    submit_form(request, CodedEntryForm(request.POST), lambda d: actions.add_coded_entry(
+        donor=donor, acting_user=request.user, **d))
     return redirect("screening:crf", pseudonym=pseudonym)
 
 
@@ -135,14 +129,8 @@ def coded_void(request: Any, pseudonym: str, kind: str, entry_id: int) -> HttpRe
     if model is None:
         raise PermissionDenied("unknown kind")
     entry = get_object_or_404(model, pk=entry_id, screening__donor__pseudonym=pseudonym)
-    form = VoidForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.void_coded_entry(entry=entry, reason=form.cleaned_data["reason"], acting_user=request.user)
-        except (ValidationError, PermissionDenied) as e:
-            report_refusal(request, e, form=form)
-    else:
-        messages.error(request, form.errors.as_text())
+    submit_form(request, VoidForm(request.POST), lambda d: actions.void_coded_entry(
+        entry=entry, reason=d["reason"], acting_user=request.user))
     return redirect("screening:crf", pseudonym=pseudonym)
 
 
@@ -172,14 +160,8 @@ def query_list(request: Any) -> HttpResponse:
 @require_POST
 def query_open(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
-    form = QueryForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.open_query(donor=donor, acting_user=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as e:
-            report_refusal(request, e, form=form)
-    else:
-        messages.error(request, form.errors.as_text())
+    submit_form(request, QueryForm(request.POST), lambda d: actions.open_query(
+        donor=donor, acting_user=request.user, **d))
     return redirect("screening:crf", pseudonym=pseudonym)
 
 
