@@ -100,25 +100,24 @@ def reset_password(*, user: User, acting_user: User, reason: str) -> str:
 def set_role(*, user: User, role: str, acting_user: User, reason: str) -> None:
     if role not in roles.ALL:
         raise ValidationError({"role": f"unknown role {role!r}"})
-    if not reason.strip():
-        raise ValidationError({"reason": "a reason is required"})
-    old = user.role
-    user.role = role
-    user.save(update_fields=["role"])
-    record_event(acting_user=acting_user, action=EventKind.UPDATE, record=user, field="role",
-                 old=old, new=role, reason=reason)
+    _change_field(user, "role", role, acting_user=acting_user, reason=reason)
 
 
 @transaction.atomic(durable=True)
 def set_active(*, user: User, active: bool, acting_user: User, reason: str) -> None:
     """Deactivate (never delete) or reactivate an account."""
+    _change_field(user, "is_active", active, acting_user=acting_user, reason=reason)
+
+
+def _change_field(user: User, field: str, new: object, *, acting_user: User, reason: str) -> None:
+    """Change one field of an account, for a stated reason, audited as an update."""
     if not reason.strip():
         raise ValidationError({"reason": "a reason is required"})
-    old = user.is_active
-    user.is_active = active
-    user.save(update_fields=["is_active"])
-    record_event(acting_user=acting_user, action=EventKind.UPDATE, record=user, field="is_active",
-                 old=old, new=active, reason=reason)
+    old = getattr(user, field)
+    setattr(user, field, new)
+    user.save(update_fields=[field])
+    record_event(acting_user=acting_user, action=EventKind.UPDATE, record=user, field=field,
+                 old=old, new=new, reason=reason)
 
 
 @transaction.atomic(durable=True)
