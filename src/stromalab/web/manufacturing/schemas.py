@@ -11,6 +11,8 @@ from typing import Any
 
 from ninja import Schema
 
+from stromalab.web.schemas import SignedClosureOut
+
 from .models import Batch, Box, Container, Deviation, Step
 from .queries import batch_growth
 
@@ -229,7 +231,7 @@ class DeviationCreatedOut(Schema):
         return deviation.check_id
 
 
-class DeviationOut(Schema):
+class DeviationOut(SignedClosureOut):
     id: int
     batch: str
     step: str | None = None
@@ -269,16 +271,8 @@ class DeviationOut(Schema):
         return deviation.recorded_at.isoformat()
 
     @staticmethod
-    def resolve_closed_by(deviation: Deviation) -> str | None:
-        return str(deviation.closed_by.username) if deviation.closed_by is not None else None
-
-    @staticmethod
     def resolve_closed_at(deviation: Deviation) -> str | None:
         return deviation.closed_at.isoformat() if deviation.closed_at else None
-
-    @staticmethod
-    def resolve_signature(deviation: Deviation) -> str | None:
-        return deviation.signature.manifestation() if deviation.signature is not None else None
 
     @staticmethod
     def resolve_signature_matches(deviation: Deviation) -> bool | None:

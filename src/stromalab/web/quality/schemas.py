@@ -14,6 +14,7 @@ from typing import Any
 from ninja import Schema
 
 from stromalab.web.manufacturing.models import Container, Deviation
+from stromalab.web.schemas import SignedClosureOut
 
 from . import models as m
 from .queries import ReleaseSummary, TestRow, decision_matches
@@ -87,7 +88,7 @@ class ReasonIn(Schema):
     reason: str
 
 
-class OosOut(Schema):
+class OosOut(SignedClosureOut):
     id: int
     batch: str
     result: int
@@ -116,14 +117,6 @@ class OosOut(Schema):
     @staticmethod
     def resolve_opened_by(o: m.OosRecord) -> str:
         return o.opened_by.username
-
-    @staticmethod
-    def resolve_closed_by(o: m.OosRecord) -> str | None:
-        return o.closed_by.username if o.closed_by else None
-
-    @staticmethod
-    def resolve_signature(o: m.OosRecord) -> str | None:
-        return o.signature.manifestation() if o.signature else None
 
 
 class OosCloseIn(Schema):
@@ -212,7 +205,7 @@ class TestOut(Schema):
         return row.result.pk if row.result else None
 
 
-class DeviationOut(Schema):
+class DeviationOut(SignedClosureOut):
     id: int
     check: str
     description: str
@@ -225,14 +218,6 @@ class DeviationOut(Schema):
     @staticmethod
     def resolve_check(x: Deviation) -> str:
         return x.check_id
-
-    @staticmethod
-    def resolve_closed_by(x: Deviation) -> str | None:
-        return x.closed_by.username if x.closed_by is not None else None
-
-    @staticmethod
-    def resolve_signature(x: Deviation) -> str | None:
-        return x.signature.manifestation() if x.signature is not None else None
 
 
 class ContainerOut(Schema):
