@@ -19,7 +19,7 @@ from stromalab.web.donors.models import Donor
 from .actions import culture, deviations, intake, rejection, storage
 from .models import Batch, Box, Container, Deviation, Step
 from .permissions import DEVIATION_CLOSERS, READERS, TRACE_READERS, WRITERS
-from .queries import containers_of_donor, find_by_label
+from .queries import batch_or_404, containers_of_donor, find_by_label
 from .schemas import (
     BatchOut,
     BatchSummaryOut,
@@ -47,10 +47,6 @@ from .schemas import (
 router = Router(tags=["manufacturing"])
 
 
-def _batch(code: str) -> Batch:
-    return get_object_or_404(Batch.objects.select_related("donation__donor"), code=code)
-
-
 _CONTAINERS = Container.objects.select_related("box", "batch__donation__donor")
 
 
@@ -72,68 +68,68 @@ def record_harvest(request: Any, payload: HarvestIn) -> Any:
 
 @api_op(router, "GET", "/batches/{code}", READERS, response=BatchOut)
 def get_batch(request: Any, code: str) -> Any:
-    return _batch(code)
+    return batch_or_404(code)
 
 
 @api_op(router, "POST", "/batches/{code}/receipt", WRITERS, response={201: StepOut})
 def record_receipt(request: Any, code: str, payload: ReceiptIn) -> Any:
-    return 201, intake.record_receipt(batch=_batch(code), acting_user=request.auth, **payload.dict())
+    return 201, intake.record_receipt(batch=batch_or_404(code), acting_user=request.auth, **payload.dict())
 
 
 @api_op(router, "POST", "/batches/{code}/isolation", WRITERS, response={201: StepOut})
 def record_isolation(request: Any, code: str, payload: IsolationIn) -> Any:
-    return 201, intake.record_isolation(batch=_batch(code), acting_user=request.auth, **payload.dict())
+    return 201, intake.record_isolation(batch=batch_or_404(code), acting_user=request.auth, **payload.dict())
 
 
 @api_op(router, "POST", "/batches/{code}/passages", WRITERS, response={201: StepOut})
 def seed_passage(request: Any, code: str, payload: SeedIn) -> Any:
-    return 201, culture.seed_passage(batch=_batch(code), acting_user=request.auth, **payload.dict())
+    return 201, culture.seed_passage(batch=batch_or_404(code), acting_user=request.auth, **payload.dict())
 
 
 @api_op(router, "POST", "/batches/{code}/passages/harvest", WRITERS, response={201: StepOut})
 def harvest_passage(request: Any, code: str, payload: PassageHarvestIn) -> Any:
-    return 201, culture.harvest_passage(batch=_batch(code), acting_user=request.auth, **payload.dict())
+    return 201, culture.harvest_passage(batch=batch_or_404(code), acting_user=request.auth, **payload.dict())
 
 
 @api_op(router, "POST", "/batches/{code}/freezing", WRITERS, response={201: list[ContainerOut]})
 def record_freezing(request: Any, code: str, payload: FreezingIn) -> Any:
-    return 201, culture.record_freezing(batch=_batch(code), acting_user=request.auth, **payload.dict())
+    return 201, culture.record_freezing(batch=batch_or_404(code), acting_user=request.auth, **payload.dict())
 
 
 @api_op(router, "POST", "/batches/{code}/storage", WRITERS, response={201: StepOut})
 def store_batch(request: Any, code: str, payload: StorageIn) -> Any:
     box = get_object_or_404(Box, pk=payload.box_id)
-    return 201, storage.store_batch(batch=_batch(code), box=box, start_position=payload.start_position,
+    return 201, storage.store_batch(batch=batch_or_404(code), box=box, start_position=payload.start_position,
                                     password=payload.password, acting_user=request.auth)
 
 
 @api_op(router, "POST", "/batches/{code}/steps/{step_id}/reject", WRITERS, response=StepOut)
 def reject_step(request: Any, code: str, step_id: int, payload: ReasonIn) -> Any:
-    step = get_object_or_404(Step, pk=step_id, batch=_batch(code))
+    step = get_object_or_404(Step, pk=step_id, batch=batch_or_404(code))
     return rejection.reject_step(step=step, reason=payload.reason, acting_user=request.auth)
 
 
 @api_op(router, "POST", "/batches/{code}/deviations", WRITERS, response={201: DeviationCreatedOut})
 def record_deviation(request: Any, code: str, payload: DeviationIn) -> Any:
-    return 201, deviations.record_deviation(batch=_batch(code), description=payload.description,
+    return 201, deviations.record_deviation(batch=batch_or_404(code), description=payload.description,
                                             reason=payload.reason, acting_user=request.auth)
 
 
 @api_op(router, "GET", "/batches/{code}/deviations", READERS, response=list[DeviationOut])
 def list_deviations(request: Any, code: str) -> Any:
-    return list(_batch(code).deviations.select_related("batch", "step", "recorded_by", "closed_by", "signature"))
+    return list(batch_or_404(code).deviations.select_related("batch", "step", "recorded_by", "closed_by", "signature"))
 
 
 @api_op(router, "POST", "/batches/{code}/deviations/{deviation_id}/close", DEVIATION_CLOSERS, response=DeviationOut)
 def close_deviation(request: Any, code: str, deviation_id: int, payload: DeviationCloseIn) -> Any:
-    deviation = get_object_or_404(Deviation, pk=deviation_id, batch=_batch(code))
+    deviation = get_object_or_404(Deviation, pk=deviation_id, batch=batch_or_404(code))
     return deviations.close_deviation(deviation=deviation, impact=payload.impact, conclusion=payload.conclusion,
                                       password=payload.password, acting_user=request.auth)
 
 
 @api_op(router, "GET", "/batches/{code}/containers", READERS, response=list[ContainerOut])
 def batch_containers(request: Any, code: str) -> Any:
-    return list(_CONTAINERS.filter(batch=_batch(code)))
+    return list(_CONTAINERS.filter(batch=batch_or_404(code)))
 
 
 @api_op(router, "GET", "/boxes", READERS, response=list[BoxOut])

@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.shortcuts import get_object_or_404
+
 from stromalab.core.manufacturing import isbt128
 from stromalab.core.manufacturing.doublings import Growth, Passage, growth
 from stromalab.core.manufacturing.release import Result, Verdict, evaluate
@@ -16,6 +18,11 @@ from stromalab.web.donors.models import Donor
 
 from .config import in_process_limits
 from .models import Batch, Box, Container, Donation, Step
+
+
+def batch_or_404(code: str) -> Batch:
+    """The batch a page or an API path names by its code, with its donation and donor (404 if none)."""
+    return get_object_or_404(Batch.objects.select_related("donation__donor"), code=code)
 
 
 def study_of(batch: Batch) -> str:

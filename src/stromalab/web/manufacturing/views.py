@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from stromalab.core.manufacturing.isbt128 import Isbt128Error
 from stromalab.printing.labels import LabelError
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Donor
-from stromalab.web.feedback import report_refusal, run_action
+from stromalab.web.feedback import report_refusal, run_action, submit_form
 
 from . import forms, reports
 from .actions.culture import harvest_passage, record_freezing, seed_passage
@@ -33,6 +34,7 @@ from .models import Batch, Box, Container, Deviation, Step
 from .permissions import DEVIATION_CLOSERS, READERS, TRACE_READERS, WRITERS
 from .queries import (
     batch_growth,
+    batch_or_404,
     containers_of_donor,
     find_by_label,
     is_container_identifier,
@@ -47,8 +49,9 @@ def _run(request: Any, call: Callable[[], Any], success: str, form: Any = None) 
     return run_action(request, call, success, refusals=(Isbt128Error,), form=form)
 
 
-def _batch(code: str) -> Batch:
-    return get_object_or_404(Batch.objects.select_related("donation__donor"), code=code)
+def _submit(request: Any, form: BaseForm, call: Callable[[dict[str, Any]], Any], success: str) -> bool:
+    """Validate the posted form, then :func:`_run` the action with its cleaned data."""
+    return submit_form(request, form, call, success, refusals=(Isbt128Error,))
 
 
 # --- batches --------------------------------------------------------------------------------
@@ -105,7 +108,7 @@ def _next(batch: Batch, steps: list[Step]) -> dict[str, bool]:
 @require_role(READERS, write=WRITERS)
 @require_GET
 def batch_detail(request: Any, code: str) -> HttpResponse:
-    batch = _batch(code)
+    batch = batch_or_404(code)
     rows = _steps(batch)
     steps = [r["step"] for r in rows]
     growth = batch_growth(batch)
@@ -135,7 +138,7 @@ def _step_view(form_class: type, call: Callable[[Any, Batch, dict[str, Any]], An
     @require_role(WRITERS)
     @require_POST
     def view(request: Any, code: str) -> HttpResponse:
-        batch = _batch(code)
+        batch = batch_or_404(code)
         form = form_class(request.POST)
         if form.is_valid():
             _run(request, lambda: call(request, batch, form.cleaned_data), success, form)
@@ -181,14 +184,10 @@ deviation = _step_view(forms.DeviationForm, lambda r, b, d: record_deviation(
 @require_role(WRITERS)
 @require_POST
 def step_reject(request: Any, code: str, step_id: int) -> HttpResponse:
-    batch = _batch(code)
+    batch = batch_or_404(code)
     step = get_object_or_404(Step, pk=step_id, batch=batch)
-    form = forms.ReasonForm(request.POST)
-    if form.is_valid():
-        _run(request, lambda: reject_step(step=step, reason=form.cleaned_data["reason"],
-                                         acting_user=request.user), _("Step rejected."), form)
-    else:
-        messages.error(request, form.errors.as_text())
+    _submit(request, forms.ReasonForm(request.POST), lambda d: reject_step(
+        step=step, reason=d["reason"], acting_user=request.user), _("Step rejected."))
     return redirect("manufacturing:batch", code=batch.code)
 
 
@@ -196,7 +195,7 @@ def step_reject(request: Any, code: str, step_id: int) -> HttpResponse:
 @require_POST
 def deviation_close(request: Any, code: str, deviation_id: int) -> HttpResponse:
     """The qualified person closes a deviation (investigation conclusion, e-signature)."""
-    batch = _batch(code)
+    batch = batch_or_404(code)
     deviation = get_object_or_404(Deviation, pk=deviation_id, batch=batch)
     form = forms.DeviationCloseForm(request.POST)
     if form.is_valid():
@@ -214,13 +213,13 @@ def deviation_close(request: Any, code: str, deviation_id: int) -> HttpResponse:
 @require_role(READERS)
 @require_GET
 def growth_png(request: Any, code: str) -> HttpResponse:
-    return HttpResponse(reports.growth_png(_batch(code)), content_type="image/png")
+    return HttpResponse(reports.growth_png(batch_or_404(code)), content_type="image/png")
 
 
 @require_role(READERS)
 @require_GET
 def labels_pdf(request: Any, code: str) -> HttpResponse:
-    batch = _batch(code)
+    batch = batch_or_404(code)
     try:
         pdf = reports.labels_pdf(batch)
     except (LabelError, Isbt128Error) as e:
@@ -234,7 +233,7 @@ def labels_pdf(request: Any, code: str) -> HttpResponse:
 @require_role(READERS)
 @require_GET
 def record_pdf(request: Any, code: str) -> HttpResponse:
-    batch = _batch(code)
+    batch = batch_or_404(code)
     response = HttpResponse(reports.batch_record_pdf(batch), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="batch-record-{batch.code}.pdf"'
     return response
@@ -247,13 +246,9 @@ def record_pdf(request: Any, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def box_list(request: Any) -> HttpResponse:
     form = forms.BoxForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            if _run(request, lambda: create_box(**form.cleaned_data, acting_user=request.user),
-                    _("Box created."), form):
-                return redirect("manufacturing:storage")
-        else:
-            messages.error(request, form.errors.as_text())
+    if request.method == "POST" and _submit(
+            request, form, lambda d: create_box(**d, acting_user=request.user), _("Box created.")):
+        return redirect("manufacturing:storage")
     boxes = [(b, b.containers.count()) for b in Box.objects.all()]
     return render(request, "manufacturing/box_list.html", {"boxes": boxes, "form": form,
                                                             "can_write": has_role(request.user, WRITERS)})
@@ -291,14 +286,9 @@ def container_detail(request: Any, container_id: int) -> HttpResponse:
 @require_POST
 def container_move(request: Any, container_id: int) -> HttpResponse:
     container = get_object_or_404(Container, pk=container_id)
-    form = forms.MoveForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        _run(request, lambda: move_container(container=container, box=d["box"], position=d["position"],
-                                                     reason=d["reason"], acting_user=request.user),
-             _("Container moved."), form)
-    else:
-        messages.error(request, form.errors.as_text())
+    _submit(request, forms.MoveForm(request.POST), lambda d: move_container(
+        container=container, box=d["box"], position=d["position"], reason=d["reason"],
+        acting_user=request.user), _("Container moved."))
     return redirect("manufacturing:container", container_id=container.pk)
 
 
@@ -306,14 +296,9 @@ def container_move(request: Any, container_id: int) -> HttpResponse:
 @require_POST
 def container_dispatch(request: Any, container_id: int) -> HttpResponse:
     container = get_object_or_404(Container, pk=container_id)
-    form = forms.DispatchForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        _run(request, lambda: dispatch_container(container=container, destination=d["destination"],
-                                                         reason=d["reason"], acting_user=request.user),
-             _("Container dispatched."), form)
-    else:
-        messages.error(request, form.errors.as_text())
+    _submit(request, forms.DispatchForm(request.POST), lambda d: dispatch_container(
+        container=container, destination=d["destination"], reason=d["reason"], acting_user=request.user),
+        _("Container dispatched."))
     return redirect("manufacturing:container", container_id=container.pk)
 
 
@@ -357,11 +342,6 @@ def trace_donor(request: Any, pseudonym: str) -> HttpResponse:
 @require_POST
 def trace_donor_block(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor, pseudonym=pseudonym)
-    form = forms.ReasonForm(request.POST)
-    if form.is_valid():
-        _run(request, lambda: block_withdrawn_containers(donor=donor, reason=form.cleaned_data["reason"],
-                                                                 acting_user=request.user),
-             _("Containers marked blocked."), form)
-    else:
-        messages.error(request, form.errors.as_text())
+    _submit(request, forms.ReasonForm(request.POST), lambda d: block_withdrawn_containers(
+        donor=donor, reason=d["reason"], acting_user=request.user), _("Containers marked blocked."))
     return redirect("manufacturing:trace_donor", pseudonym=pseudonym)

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from stromalab.web.accounts.permissions import api_op
-from stromalab.web.manufacturing.models import Batch
+from stromalab.web.manufacturing.queries import batch_or_404
 
 from . import models as m
 from . import queries
@@ -38,13 +38,9 @@ from .schemas import (
 router = Router(tags=["quality"])
 
 
-def _batch(code: str) -> Batch:
-    return get_object_or_404(Batch.objects.select_related("donation__donor"), code=code)
-
-
 @api_op(router, "GET", "/batches/{qc_batch}/results", READERS, response=list[ResultOut])
 def list_results(request: Any, qc_batch: str, include_voided: bool = False) -> Any:
-    qs = m.QcResult.objects.filter(batch=_batch(qc_batch)).select_related("batch", "analyst").order_by("id")
+    qs = m.QcResult.objects.filter(batch=batch_or_404(qc_batch)).select_related("batch", "analyst").order_by("id")
     if not include_voided:
         qs = qs.filter(voided_at__isnull=True)
     return list(qs)
@@ -52,7 +48,7 @@ def list_results(request: Any, qc_batch: str, include_voided: bool = False) -> A
 
 @api_op(router, "POST", "/batches/{qc_batch}/results", ANALYSTS, response={201: ResultOut})
 def add_result(request: Any, qc_batch: str, payload: ResultIn) -> Any:
-    return Status(201, result_actions.record_result(batch=_batch(qc_batch), acting_user=request.auth, **payload.dict()))
+    return Status(201, result_actions.record_result(batch=batch_or_404(qc_batch), acting_user=request.auth, **payload.dict()))
 
 
 @api_op(router, "POST", "/results/{qc_result_id}/correct", ANALYSTS, response=ResultOut)
@@ -94,7 +90,7 @@ def upload_fcs(request: Any, qc_batch: str, control: File[UploadedFile],
     if too_big:
         raise HttpError(413, f"{too_big[0]}: larger than {MAX_FCS_BYTES // 2**20} MB, nothing was stored")
     panel = fcs_actions.upload_panel(
-        batch=_batch(qc_batch), control=fcs_actions.Upload(control.name or "control.fcs", control.read()),
+        batch=batch_or_404(qc_batch), control=fcs_actions.Upload(control.name or "control.fcs", control.read()),
         stained=[fcs_actions.Upload(f.name or f"stained{i}.fcs", f.read()) for i, f in enumerate(stained, 1)],
         reason=reason, acting_user=request.auth)
     return Status(201, panel)
@@ -107,19 +103,19 @@ def get_panel(request: Any, fcs_panel_id: int) -> Any:
 
 @api_op(router, "GET", "/batches/{qc_batch}/release", READERS, response=SummaryOut)
 def release_summary(request: Any, qc_batch: str) -> Any:
-    return queries.release_summary(_batch(qc_batch))
+    return queries.release_summary(batch_or_404(qc_batch))
 
 
 @api_op(router, "POST", "/batches/{qc_batch}/release", RELEASERS, response={201: SummaryOut})
 def release(request: Any, qc_batch: str, payload: SignIn) -> Any:
-    batch = _batch(qc_batch)
+    batch = batch_or_404(qc_batch)
     release_actions.release_batch(acting_user=request.auth, batch=batch, password=payload.password)
     return Status(201, queries.release_summary(batch))
 
 
 @api_op(router, "POST", "/batches/{qc_batch}/reject", RELEASERS, response={201: SummaryOut})
 def reject(request: Any, qc_batch: str, payload: RejectIn) -> Any:
-    batch = _batch(qc_batch)
+    batch = batch_or_404(qc_batch)
     release_actions.reject_batch(acting_user=request.auth, batch=batch, password=payload.password, reason=payload.reason)
     return Status(201, queries.release_summary(batch))
 
@@ -128,7 +124,7 @@ def reject(request: Any, qc_batch: str, payload: RejectIn) -> Any:
 def certificate(request: Any, qc_batch: str) -> Any:
     from .certificate import render
 
-    batch = _batch(qc_batch)
+    batch = batch_or_404(qc_batch)
     response = HttpResponse(render(queries.certificate_data(batch)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{batch.code}.pdf"'
     return response

@@ -19,6 +19,7 @@ from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.audit.models import AuditEvent
 from stromalab.web.feedback import report_refusal, run_action
 from stromalab.web.manufacturing.models import Batch
+from stromalab.web.manufacturing.queries import batch_or_404
 
 from . import models as m
 from .actions.fcs import Upload, upload_panel
@@ -52,10 +53,6 @@ def _status(value: str) -> str:
     return str(STATUS_LABELS.get(value, value))
 
 
-def _batch(code: str) -> Batch:
-    return get_object_or_404(Batch.objects.select_related("donation__donor"), code=code)
-
-
 def _tests(batch: Batch) -> list[tuple[str, str]]:
     return [(r.id, f"{r.name} ({r.limit_text})") for r in specification(batch).requirements]
 
@@ -77,7 +74,7 @@ def batch_list(request: Any) -> HttpResponse:
 @require_role(READERS)
 @require_GET
 def batch_qc(request: Any, qc_batch: str) -> HttpResponse:
-    return _batch_page(request, _batch(qc_batch))
+    return _batch_page(request, batch_or_404(qc_batch))
 
 
 def _batch_page(request: Any, batch: Batch, form: ResultForm | None = None,
@@ -97,7 +94,7 @@ def _batch_page(request: Any, batch: Batch, form: ResultForm | None = None,
 @require_role(ANALYSTS)
 @require_POST
 def result_add(request: Any, qc_batch: str) -> HttpResponse:
-    batch = _batch(qc_batch)
+    batch = batch_or_404(qc_batch)
     form = ResultForm(request.POST, tests=_tests(batch))
     if not form.is_valid():
         return _batch_page(request, batch, form=form)
@@ -144,7 +141,7 @@ def result_detail(request: Any, qc_result_id: int) -> HttpResponse:
 @require_role(ANALYSTS)
 @require_POST
 def fcs_upload(request: Any, qc_batch: str) -> HttpResponse:
-    batch = _batch(qc_batch)
+    batch = batch_or_404(qc_batch)
     form = FcsUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _batch_page(request, batch, upload_form=form)
@@ -219,7 +216,7 @@ def oos_detail(request: Any, oos_id: int) -> HttpResponse:
 @require_role(READERS, write=RELEASERS)
 @require_http_methods(["GET", "POST"])
 def release(request: Any, qc_batch: str) -> HttpResponse:
-    batch = _batch(qc_batch)
+    batch = batch_or_404(qc_batch)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -246,7 +243,7 @@ def release(request: Any, qc_batch: str) -> HttpResponse:
 def certificate(request: Any, qc_batch: str) -> HttpResponse:
     from .certificate import render as render_pdf
 
-    batch = _batch(qc_batch)
+    batch = batch_or_404(qc_batch)
     pdf = render_pdf(certificate_data(batch))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{batch.code}.pdf"'
