@@ -127,7 +127,7 @@ def mworld(enrolled_donor: Any, run_batch: Any, operator: Any) -> dict[str, str]
 @pytest.mark.parametrize("role", [*roles.ALL, "anonymous"])
 def test_manufacturing_urls_against_every_role_with_a_real_batch(role: str, mworld: dict[str, str],
                                                                  client_as: Any) -> None:
-    from tests.web.test_permissions import OPERATIONS, VIEWS, concrete
+    from tests.web.test_permissions import OPERATIONS, VIEWS, api_problem, concrete
 
     client = Client() if role == "anonymous" else client_as(role)
     problems = []
@@ -144,19 +144,8 @@ def test_manufacturing_urls_against_every_role_with_a_real_batch(role: str, mwor
                 ok = (code != 403 and code < 500) if role in allowed else code == 403
             if not ok:
                 problems.append(f"{method.upper()} {url} -> {code}")
-    for method, route, func in OPERATIONS:
-        if not route.startswith("/api/manufacturing/"):
-            continue
-        url = concrete(route, mworld)
-        code = client.generic(method, url, data="{}", content_type="application/json").status_code
-        if role == "anonymous":
-            ok = code == 401
-        elif role in func.allowed_roles:
-            ok = code not in (401, 403) and code < 500
-        else:
-            ok = code == 403
-        if not ok:
-            problems.append(f"{method} {url} -> {code}")
+    problems += [problem for method, route, func in OPERATIONS if route.startswith("/api/manufacturing/")
+                 and (problem := api_problem(client, role, method, concrete(route, mworld), func))]
     assert not problems, f"{role}: {problems}"
     # nothing written by empty submissions
     assert Container.objects.filter(status="quarantine").count() == 2
