@@ -62,6 +62,12 @@ class Scope:
             return f"{pid} IN (SELECT person_id FROM pop)"
         return f"{pid} IS NOT NULL"
 
+    @property
+    def fence(self) -> str:
+        """Keeps PostgreSQL from pushing a code test below DISTINCT (it would run once per row,
+        not once per distinct code): ``OFFSET 0``, its optimisation fence."""
+        return " OFFSET 0" if self.dialect == "postgres" else ""
+
     def latest(self, value: str, order: Sequence[str], where: str) -> str:
         """``value`` on the row that comes first by ``order`` (each key descending, none NULL)
         among the rows where ``where`` holds: an arg-max aggregate."""
@@ -165,7 +171,7 @@ def measurements(scope: Scope, quantities: set[str], exact: set[str]) -> list[tu
     )
     codes = (
         "SELECT code_value, TRIM(CAST(code_value AS VARCHAR)) AS code FROM (SELECT DISTINCT code_value "
-        f"FROM measurement_rows) distinct_codes WHERE TRIM(CAST(code_value AS VARCHAR)) IN ({listed})"
+        f"FROM measurement_rows{scope.fence}) distinct_codes WHERE TRIM(CAST(code_value AS VARCHAR)) IN ({listed})"
     )
     columns = []
     for q in wanted:
@@ -229,7 +235,7 @@ def facts(scope: Scope, source: str, codelists: Sequence[CodeList], by_concept: 
     )
     codes = (
         f"SELECT * FROM (SELECT code_value, {tests} FROM (SELECT code_value, UPPER(TRIM(CAST(code_value AS VARCHAR))) AS code "
-        f"FROM (SELECT DISTINCT code_value FROM {source}_rows) distinct_codes) normalised) matched "
+        f"FROM (SELECT DISTINCT code_value FROM {source}_rows{scope.fence}) distinct_codes) normalised) matched "
         f"WHERE {any_code}"
     )
     joins = f"LEFT JOIN {source}_codes ON {source}_codes.code_value = {source}_rows.code_value"
