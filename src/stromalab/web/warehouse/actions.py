@@ -313,3 +313,38 @@ def _register(*, run: PrescreenRun, person_id: int, identity: dict[str, Any], fa
          **({"note": f.note} if f.note else {})} for f in carried
     ])
     return link
+
+
+# --- explaining a person's criteria ------------------------------------------------------------
+
+def explain_person(*, run: PrescreenRun, person_id: int, acting_user: Any) -> list[dict[str, Any]]:
+    """Per criterion, the status, the reason and the values (age, weight, height and BMI with
+    their dates, exposure days, matching codes) read again from the warehouse for this person
+    alone, at the run's date and with the run's schedule rows (docs/contracts/prescreen.md).
+
+    It reads the warehouse, not the database, so it is not a transaction. A warehouse that
+    cannot be read raises :class:`ValidationError`.
+    """
+    from stromalab.core.protocol import load_protocol
+    from stromalab.core.warehouse.concepts import load_concept_sets
+    from stromalab.core.warehouse.engines import open_warehouse
+    from stromalab.core.warehouse.errors import WarehouseError
+    from stromalab.core.warehouse.screening import prescreen
+    from stromalab.core.yamlsource import SourceError
+
+    check_role(acting_user, READERS)
+    chosen = sources.get(run.source)
+    if chosen is None:
+        raise ValidationError(f"warehouse source {run.source!r} is no longer configured")
+    rows = None
+    if run.has_schedule:
+        rows = [(p, dt.date.fromisoformat(d) if d else None, proc, site, an)
+                for p, d, proc, site, an in run.schedule_rows if p == person_id]
+    try:
+        protocol = load_protocol(run.protocol_id)
+        concept_sets = load_concept_sets(protocol.folder, protocol.id, protocol.codelists)
+        with open_warehouse(chosen.location, chosen.engine) as warehouse:
+            result = prescreen(warehouse, protocol, run.as_of, concept_sets, rows, explain=True, persons=[person_id])
+    except (WarehouseError, SourceError) as e:
+        raise ValidationError(f"{run.source}: {e}") from None
+    return result.explained(0) if result.person_ids else []

@@ -35,6 +35,19 @@ def criteria_texts(protocol_id: str) -> dict[str, dict[str, str]]:
     return {c.id: {"kind": c.kind, "text": c.text} for c in protocol.criteria}
 
 
+def shown_values(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """An explanation's values as (name, text) pairs for the page: a matching fact's code and
+    dates on one line, a missing value as a dash (docs/contracts/prescreen.md)."""
+    pairs = []
+    for name, value in values.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items() if v is not None)
+        elif isinstance(value, list):
+            value = "–".join(str(v) for v in value)
+        pairs.append((name, "—" if value is None else str(value)))
+    return pairs
+
+
 @require_role(READERS, write=RUNNERS)
 @require_http_methods(["GET", "POST"])
 def run_list(request: Any) -> HttpResponse:
@@ -111,12 +124,21 @@ def person(request: Any, run_id: int, person_id: int) -> HttpResponse:
             return redirect("warehouse:person", run_id=run.pk, person_id=person_id)
     link = actions.read_links(run=run, person_id=person_id, acting_user=request.user).get(person_id)
     texts = criteria_texts(run.protocol_id)
+    explained, unexplained = {}, ""
+    try:  # the values each criterion was decided on, read again for this person alone
+        explained = {c["id"]: c for c in actions.explain_person(run=run, person_id=person_id, acting_user=request.user)}
+    except ValidationError as e:
+        unexplained = "; ".join(e.messages)
     criteria = []
     for cid in run.criteria:
         status = "fail" if cid in result.failed_ids else "unknown" if cid in result.unknown_ids else "pass"
-        criteria.append({"id": cid, "status": status, **texts.get(cid, {"kind": "", "text": ""})})
+        why = explained.get(cid, {})
+        criteria.append({"id": cid, "status": status, **texts.get(cid, {"kind": "", "text": ""}),
+                         "reason": why.get("reason", ""), "values": shown_values(why.get("values", {})),
+                         "changed": bool(why) and why["status"] != status})
     return render(request, "warehouse/person.html", {
         "run": run, "result": result, "criteria": criteria, "link": link, "form": form,
+        "unexplained": unexplained,
         "facts": link.facts.all() if link else [],
         "can_register": has_role(request.user, REGISTRARS) and link is None and result.verdict == CANDIDATE,
     })
