@@ -49,7 +49,7 @@ def test_passing_panel_is_stored_and_becomes_identity_results(batch: Any, analys
         assert path.read_bytes() == data and f.sha256 == hashlib.sha256(data).hexdigest()
         assert f.original_name == name and f.size == len(data) and f.events > 0
         with pytest.raises(FileExistsError):
-            storage.write_once(f.stored_path, b"other")
+            storage.publish(storage.stage(b"other"), f.stored_path, hashlib.sha256(b"other").hexdigest())
     assert AuditEvent.objects.filter(record_type="quality.FcsPanel", record_id=str(panel.pk), action="create").exists()
     # histograms of control against stained: one per marker channel, PNG
     hs = queries.panel_histograms(panel)

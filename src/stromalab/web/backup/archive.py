@@ -66,7 +66,8 @@ def _copy_media(media_root: Path, target: Path) -> None:
     if not media_root.is_dir():
         return
     for source in sorted(media_root.rglob("*")):
-        if source.is_file():
+        # staging names hold uploads that never committed (quality/storage.py)
+        if source.is_file() and ".staging" not in source.relative_to(media_root).parts:
             destination = target / source.relative_to(media_root)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, destination)

@@ -102,7 +102,7 @@ def upload_panel(*, batch: Batch, control: Upload, stained: Sequence[Upload], ac
         raise ValidationError({"reason": "results already exist for "
                                + ", ".join(spec.requirement(t).name for t in replaced)
                                + ": give a reason to replace them with this panel's"})
-    written: list[Any] = []
+    staged: list[tuple[Any, str, str]] = []
     try:
         acquired = _acquired_on(control_data.keywords)
         keywords = control_data.keywords
@@ -116,7 +116,7 @@ def upload_panel(*, batch: Batch, control: Upload, stained: Sequence[Upload], ac
             digest = storage.sha256(upload.data)
             name = storage.safe_name(upload.name)
             relative = f"fcs/{batch.code}/panel-{panel.pk}/{position}-{digest[:16]}-{name}"
-            written.append(storage.write_once(relative, upload.data))
+            staged.append((storage.stage(upload.data), relative, digest))
             files.append(m.FcsFile.objects.create(
                 panel=panel, role=m.FcsFile.CONTROL if position == 0 else m.FcsFile.STAINED,
                 position=position, original_name=name, stored_path=relative, sha256=digest,
@@ -139,7 +139,10 @@ def upload_panel(*, batch: Batch, control: Upload, stained: Sequence[Upload], ac
                 _enter_result(batch=batch, test_id=test_id, value=value, unit="%",
                               method="flow cytometry", instrument=instrument,
                               performed_on=acquired, panel=panel, acting_user=acting_user)
+        # last, once every row is written: the files move into place just before the commit
+        for path, relative, digest in staged:
+            storage.publish(path, relative, digest)
     except BaseException:
-        storage.discard(written)
+        storage.discard([path for path, _, _ in staged])
         raise
     return panel
