@@ -98,8 +98,20 @@ def reset_password(*, user: User, acting_user: User, reason: str) -> str:
 
 @transaction.atomic(durable=True)
 def set_role(*, user: User, role: str, acting_user: User, reason: str) -> None:
+    """Change an account's role, for a stated reason (audited).
+
+    Separation of duties (compliance.md: nobody grants themselves rights): nobody changes their
+    own role, and an administrator account never becomes a study account: administrators manage
+    accounts and see no study data, so one who also works on the study does so under a separate
+    account, created (and audited) like any other. A user keeps one role, so an account that is
+    made administrator leaves its study role."""
     if role not in roles.ALL:
         raise ValidationError({"role": f"unknown role {role!r}"})
+    if user.pk == acting_user.pk:
+        raise ValidationError({"role": "nobody may change their own role; another administrator must"})
+    if user.role == roles.ADMINISTRATOR and role != roles.ADMINISTRATOR:
+        raise ValidationError({"role": "an administrator account cannot hold a study role; create a "
+                                       "separate account for the person's study work"})
     _change_field(user, "role", role, acting_user=acting_user, reason=reason)
 
 

@@ -10,6 +10,7 @@ from stromalab.web.accounts.permissions import api_op
 from .chain import verify_chain
 from .models import AuditEvent
 from .permissions import READERS, VERIFIERS
+from .visibility import as_seen_by
 
 router = Router(tags=["audit"])
 
@@ -42,7 +43,7 @@ def list_events(request: Any, subject: str = "", after_id: int = 0, limit: int =
     qs = AuditEvent.objects.filter(id__gt=max(after_id, 0)).order_by("id")
     if subject:
         qs = qs.filter(subject=subject)
-    return list(qs[:limit])
+    return as_seen_by(request.auth, qs[:limit])
 
 
 @api_op(router, "GET", "/verify", VERIFIERS, response=VerifyOut)

@@ -12,6 +12,7 @@ from stromalab.web.accounts.permissions import require_role
 
 from .models import AuditEvent, ChainHead
 from .permissions import READERS
+from .visibility import as_seen_by
 
 
 @require_role(READERS)
@@ -27,12 +28,13 @@ def event_list(request: Any) -> HttpResponse:
         # COUNT(*) would read every row of it on each page
         paginator.count = ChainHead.objects.values_list("last_id", flat=True).filter(pk=1).first() or 0
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "audit/event_list.html", {"page": page, "events": page.object_list,
-                                                     "filters": filters})
+    return render(request, "audit/event_list.html", {
+        "page": page, "events": as_seen_by(request.user, page.object_list), "filters": filters})
 
 
 @require_role(READERS)
 def subject_trail(request: Any, subject: str) -> HttpResponse:
     """The whole trail of one donor (or batch), oldest first: printable."""
     events = AuditEvent.objects.filter(subject=subject).order_by("id")
-    return render(request, "audit/subject_trail.html", {"subject": subject, "events": events})
+    return render(request, "audit/subject_trail.html",
+                  {"subject": subject, "events": as_seen_by(request.user, events)})
