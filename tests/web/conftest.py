@@ -50,6 +50,12 @@ def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Argon2PasswordHasher, "parallelism", 1)
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints(settings: Any, tmp_path: Any) -> None:
+    """Each test's checkpoints of the audit chain in its own file, not in the working tree."""
+    settings.STROMALAB_AUDIT_CHECKPOINTS = tmp_path / "audit-checkpoints.jsonl"
+
+
 @pytest.fixture()
 def _django_db_helper(_django_db_helper: None, request: pytest.FixtureRequest) -> Iterator[None]:
     """Wrap pytest-django's helper: for transactional tests, re-create the append-only triggers

@@ -37,6 +37,10 @@ Variable                          Default                          Meaning (sett
                                                                    31536000 once HTTPS is settled)
 ``STROMALAB_HSTS_INCLUDE_SUBDOMAINS`` off                          ``1``: HSTS for the sub-domains too
 ``STROMALAB_REQUEST_LOG_LEVEL``   ``INFO``                         ``WARNING`` silences the per-request lines
+``STROMALAB_AUDIT_CHECKPOINTS``   ``VAR_DIR/audit-checkpoints.jsonl`` signed checkpoints of the audit chain's head,
+                                                                   outside the database (keep on another disk)
+``STROMALAB_AUDIT_CHECKPOINT_EVERY`` ``100``                       a checkpoint after every N audit events
+``STROMALAB_AUDIT_KEY``           derived from the secret key      HMAC key of the checkpoints; never in the database
 ================================= ================================ ==========================================
 
 Adding an app: append its dotted path to ``STROMALAB_APPS`` below and its URLs to
@@ -45,6 +49,8 @@ Adding an app: append its dotted path to ``STROMALAB_APPS`` below and its URLs t
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -226,6 +232,14 @@ if STROMALAB_PROTOCOLS is not None:
     set_protocols_root(STROMALAB_PROTOCOLS)
 STROMALAB_MEDIA_DIR = Path(os.environ.get("STROMALAB_MEDIA_DIR", VAR_DIR / "media")).resolve()  # uploads (FCS files)
 STROMALAB_WAREHOUSES = os.environ.get("STROMALAB_WAREHOUSES", "")  # parsed by warehouse/sources.py
+
+# --- audit trail checkpoints, outside the database (audit/checkpoints.py) ----------------------
+STROMALAB_AUDIT_CHECKPOINTS = Path(
+    os.environ.get("STROMALAB_AUDIT_CHECKPOINTS") or VAR_DIR / "audit-checkpoints.jsonl").resolve()
+STROMALAB_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("STROMALAB_AUDIT_CHECKPOINT_EVERY") or "100")
+# the key that signs them: never in the database; derived from the secret key unless set
+STROMALAB_AUDIT_KEY = os.environ.get("STROMALAB_AUDIT_KEY") or hmac.new(
+    SECRET_KEY.encode(), b"stromalab audit checkpoints", hashlib.sha256).hexdigest()
 
 # --- manufacturing (ISBT 128) -----------------------------------------------------------------
 STROMALAB_FIN = os.environ.get("STROMALAB_FIN") or "G1234"

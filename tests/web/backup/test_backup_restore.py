@@ -39,9 +39,13 @@ def _url(settings_dict: dict[str, Any], name: str | None = None) -> str:
     return f"postgres://{auth}@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{name}"
 
 
-def _stromalab(*args: str, database_url: str, media: Path, var: Path) -> subprocess.CompletedProcess[str]:
+def _stromalab(*args: str, database_url: str, media: Path, var: Path,
+               checkpoints: Path | None = None) -> subprocess.CompletedProcess[str]:
+    from django.conf import settings
+
     env = {**os.environ, "STROMALAB_DATABASE_URL": database_url, "STROMALAB_MEDIA_DIR": str(media),
-           "STROMALAB_VAR_DIR": str(var)}
+           "STROMALAB_VAR_DIR": str(var), "STROMALAB_AUDIT_KEY": settings.STROMALAB_AUDIT_KEY,
+           "STROMALAB_AUDIT_CHECKPOINTS": str(checkpoints or var / "audit-checkpoints.jsonl")}
     return subprocess.run([sys.executable, "-m", "stromalab.cli", *args], env=env, capture_output=True,
                           text=True, check=False, timeout=300)
 
@@ -81,10 +85,16 @@ def _events() -> int:
 
 def test_a_backup_restores_into_an_empty_database_and_verifies(
         study_with_files: Any, settings: Any, tmp_path: Path, empty_target: str) -> None:
+    from stromalab.web.audit.checkpoints import checkpoint_now
+
     source = _url(connection.settings_dict)
     media = Path(settings.STROMALAB_MEDIA_DIR)
-    taken = _stromalab("backup", str(tmp_path / "b1"), database_url=source, media=media, var=tmp_path / "v1")
+    mark = checkpoint_now()
+    assert mark is not None
+    taken = _stromalab("backup", str(tmp_path / "b1"), database_url=source, media=media, var=tmp_path / "v1",
+                       checkpoints=Path(settings.STROMALAB_AUDIT_CHECKPOINTS))
     assert taken.returncode == 0, taken.stderr
+    assert (tmp_path / "b1" / "audit-checkpoints.jsonl").read_text().count(mark.hash) == 1
     manifest = json.loads((tmp_path / "b1" / "manifest.json").read_text())
     stored = {f.stored_path for f in study_with_files.files.all()}
     assert {f"media/{p}" for p in stored} <= set(manifest["files"])
@@ -97,6 +107,7 @@ def test_a_backup_restores_into_an_empty_database_and_verifies(
     assert "audit trail intact" in restored.stdout and "every stored FCS file matches" in restored.stdout
     verified = _stromalab("audit", "verify", database_url=empty_target, media=restored_media, var=tmp_path / "v2")
     assert verified.returncode == 0 and f"intact: {_events()} events" in verified.stdout
+    assert "1 checkpoints held" in verified.stdout  # the backup's checkpoints, installed by the restore
     for path in stored:
         assert (restored_media / path).read_bytes() == (media / path).read_bytes()
 

@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from . import checkpoints
 from .canonical import canonical_json, utc_now_text
 from .chain import content_hash
 from .kinds import EventKind
@@ -122,6 +123,7 @@ def _append(items: list[tuple[Any, ...]], acting_user: Any) -> list[AuditEvent]:
         raise RuntimeError("record_event must be called inside transaction.atomic")
     head = _lock_head()
     last_id, prev = head.last_id, head.last_hash
+    first_id = last_id
     user_id = getattr(acting_user, "pk", None)
     username = getattr(acting_user, "username", "") or ("system" if acting_user is None else "")
     at = utc_now_text()
@@ -142,6 +144,7 @@ def _append(items: list[tuple[Any, ...]], acting_user: Any) -> list[AuditEvent]:
         events.append(event)
     AuditEvent.objects.bulk_create(events)
     ChainHead.objects.filter(pk=1).update(last_id=last_id, last_hash=prev)
+    checkpoints.after_append(first_id, last_id, prev)
     return events
 
 

@@ -7,7 +7,7 @@ from ninja import Router, Schema
 
 from stromalab.web.accounts.permissions import api_op
 
-from .chain import verify_chain
+from .checkpoints import CheckpointError, verify_trail
 from .models import AuditEvent
 from .permissions import READERS, VERIFIERS
 from .visibility import as_seen_by
@@ -48,4 +48,7 @@ def list_events(request: Any, subject: str = "", after_id: int = 0, limit: int =
 
 @api_op(router, "GET", "/verify", VERIFIERS, response=VerifyOut)
 def verify(request: Any) -> Any:
-    return verify_chain()
+    try:
+        return verify_trail()
+    except CheckpointError as error:
+        return VerifyOut(ok=False, count=0, broken_id=None, problem=str(error))

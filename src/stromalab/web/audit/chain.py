@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,12 +45,18 @@ class VerifyResult:
         return self.count / self.seconds if self.seconds > 0 else float("inf")
 
 
-def verify_chain(connection: Any = None, batch: int = 50_000) -> VerifyResult:
+def verify_chain(connection: Any = None, batch: int = 50_000,
+                 checkpoints: Mapping[int, Any] | None = None) -> VerifyResult:
     """Walk the whole trail in id order and re-compute every hash.
 
     Returns at the first broken event with its id and what is wrong. Streams the table in
     keyset-paginated batches through a raw cursor (bounded memory, no ORM overhead).
+    ``checkpoints`` (event id → an object with ``hash`` and ``at``, see :mod:`.checkpoints`) are
+    hashes recorded outside the database: an event that no longer has its checkpointed hash, or
+    a trail that ends before a checkpoint, is broken even when the chain itself is consistent.
     """
+    marks = checkpoints or {}
+    matched = 0
     if connection is None:
         from django.db import connection as default_connection
 
@@ -84,6 +91,14 @@ def verify_chain(connection: Any = None, batch: int = 50_000) -> VerifyResult:
                 if computed != row[13]:
                     return VerifyResult(False, count, time.perf_counter() - start, last, prev,
                                         event_id, "content does not match its hash (edited)")
+                if event_id in marks:
+                    mark = marks[event_id]
+                    if mark.hash != row[13]:
+                        return VerifyResult(
+                            False, count, time.perf_counter() - start, last, prev, event_id,
+                            f"no longer has the hash checkpointed outside the database at {mark.at}: "
+                            f"the trail was rewritten after event {matched} and at or before this one")
+                    matched = event_id
                 prev = row[13]
                 expected_id += 1
                 count += 1
@@ -92,6 +107,12 @@ def verify_chain(connection: Any = None, batch: int = 50_000) -> VerifyResult:
         head = cursor.fetchone()
     elapsed = time.perf_counter() - start
     head_id, head_hash = head if head else (0, GENESIS_HASH)
+    beyond = [mark for event_id, mark in marks.items() if event_id > count]
+    if beyond:
+        last_mark = max(beyond, key=lambda mark: mark.event_id)
+        return VerifyResult(False, count, elapsed, count, prev, count + 1,
+                            f"event {count + 1} is missing: a checkpoint outside the database recorded "
+                            f"event {last_mark.event_id} at {last_mark.at} (events removed from the end)")
     if (head_id, head_hash) != (count, prev):
         return VerifyResult(False, count, elapsed, count, prev, count + 1 if head_id > count else head_id,
                             f"chain head says last event is {head_id} but the trail ends at {count} "

@@ -32,6 +32,7 @@ from . import database as db
 from .database import BackupError
 
 MANIFEST = "manifest.json"
+CHECKPOINTS = "audit-checkpoints.jsonl"
 FORMAT = 1
 _CHUNK = 1 << 20
 
@@ -84,6 +85,11 @@ def backup(folder: Path, *, database: Mapping[str, Any], media_root: Path) -> Ou
     engine = db.engine_of(database)
     taken_at = dt.datetime.now(dt.UTC)
     head = _audit_head()  # read before the copy: the copy holds at least these events
+    # the checkpoints before the database: each one then names an event the copy holds
+    from stromalab.web.audit.checkpoints import checkpoint_path
+
+    if checkpoint_path().is_file():
+        shutil.copyfile(checkpoint_path(), folder / CHECKPOINTS)
     db.dump(database, folder)
     _copy_media(media_root, folder / "media")
     files: dict[str, dict[str, Any]] = {
@@ -122,13 +128,18 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def _verify_restored() -> int:
-    """Check the restored trail and every stored FCS file; returns the number of audit events."""
-    from stromalab.web.audit.chain import verify_chain
+def _verify_restored(folder: Path) -> int:
+    """Check the restored trail (against the checkpoints taken with the backup) and every stored
+    FCS file; returns the number of audit events."""
+    from stromalab.web.audit import checkpoints
     from stromalab.web.quality import storage
     from stromalab.web.quality.models import FcsFile
 
-    result = verify_chain()
+    try:
+        marks = checkpoints.read(folder / CHECKPOINTS)
+    except checkpoints.CheckpointError as error:
+        raise BackupError(f"{error} (restore with the STROMALAB_AUDIT_KEY of the backed-up instance)") from None
+    result = checkpoints.verify_trail(checkpoints=marks)
     if not result.ok:
         raise BackupError(f"restored audit trail broken at event {result.broken_id}: {result.problem}")
     for stored in FcsFile.objects.order_by("pk").only("stored_path", "sha256"):
@@ -160,7 +171,12 @@ def restore(folder: Path, *, database: Mapping[str, Any], media_root: Path) -> O
     from django.db import connections
 
     connections.close_all()  # a connection opened before the restore must not see the old file
-    events = _verify_restored()
+    events = _verify_restored(folder)
+    from stromalab.web.audit.checkpoints import checkpoint_path
+
+    if (folder / CHECKPOINTS).is_file() and not checkpoint_path().exists():
+        checkpoint_path().parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / CHECKPOINTS, checkpoint_path())
     files = manifest["files"]
     return Outcome(folder, engine, len(files), sum(f["size"] for f in files.values()), events)
 
