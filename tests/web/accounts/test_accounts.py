@@ -123,3 +123,45 @@ def test_api_token(client_as: Any) -> None:
 
     client.post("/accounts/tokens/", {"revoke": ApiToken.objects.get().pk})
     assert Client().get("/api/accounts/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+
+def test_a_locked_account_answers_like_a_wrong_password(make_user: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same message and the same password-hashing work for a locked account, an unknown one and a
+    wrong password: neither the page nor its timing tells an attacker that an account is locked."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    work: list[str] = []
+    encode, verify = Argon2PasswordHasher.encode, Argon2PasswordHasher.verify
+    monkeypatch.setattr(Argon2PasswordHasher, "encode",
+                        lambda self, *a, **k: work.append("hash") or encode(self, *a, **k))
+    monkeypatch.setattr(Argon2PasswordHasher, "verify",
+                        lambda self, *a, **k: work.append("hash") or verify(self, *a, **k))
+    locked = make_user("investigator")
+    locked.locked_at = locked.date_joined
+    locked.save(update_fields=["locked_at"])
+    other = make_user("investigator")
+    pages = []
+    for username, password in ((locked.username, PASSWORD), ("nobody", PASSWORD), (other.username, "wrong")):
+        work.clear()
+        pages.append(_login(Client(), username, password).content.decode())
+        assert work == ["hash"], username
+    messages = [page[page.index('class="errorlist') : page.index("</ul>", page.index('class="errorlist'))]
+                for page in pages]
+    assert messages[0] == messages[1] == messages[2]
+
+
+def test_a_recent_password_cannot_come_back(make_user: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    from stromalab.web.accounts.actions import change_password
+
+    user = make_user("monitor")
+    second, third = "second passphrase 2026", "third passphrase 2027"
+    change_password(user=user, old_password=PASSWORD, new_password=second, acting_user=user)
+    with pytest.raises(ValidationError, match="last 5 passwords"):
+        change_password(user=user, old_password=second, new_password=PASSWORD, acting_user=user)
+    change_password(user=user, old_password=second, new_password=third, acting_user=user)
+    user.refresh_from_db()
+    assert user.check_password(third) and user.password_history.count() == 2
+    assert not any(h.password.endswith(third) for h in user.password_history.all())

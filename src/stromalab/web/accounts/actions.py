@@ -10,6 +10,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -20,7 +21,7 @@ from stromalab.web.audit.actions import record_event
 from stromalab.web.audit.kinds import EventKind
 
 from . import roles
-from .models import ApiToken, Signature, User
+from .models import ApiToken, PasswordHistory, Signature, User
 
 
 def generate_password() -> str:
@@ -73,10 +74,15 @@ def change_password(*, user: User, old_password: str, new_password: str, acting_
         raise ValidationError({"old_password": "the current password is wrong"})
     if old_password == new_password:
         raise ValidationError({"new_password": "the new password must differ from the current one"})
+    recent = PasswordHistory.objects.filter(user=user)[: PasswordHistory.REMEMBERED - 1]
+    if any(check_password(new_password, earlier.password) for earlier in recent):
+        raise ValidationError({"new_password": f"the new password must differ from your last "
+                                               f"{PasswordHistory.REMEMBERED} passwords"})
     try:
         validate_password(new_password, user)
     except ValidationError as e:
         raise ValidationError({"new_password": e.error_list}) from e
+    PasswordHistory.objects.create(user=user, password=user.password, replaced_at=timezone.now())
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])

@@ -24,10 +24,10 @@ class LockoutBackend(ModelBackend):
         if username is None or password is None:
             return None
         user = User.objects.filter(username=username).first()
-        if user is None:
-            User().set_password(password)  # same work as a real check: no user enumeration by timing
-            return None
-        if user.is_locked or not user.is_active:
+        if user is None or user.is_locked or not user.is_active:
+            # the same work as a real check, so that timing tells nothing of whether the account
+            # exists or is locked; the password of a locked account is never tested
+            User().set_password(password)
             return None
         if not user.check_password(password):
             actions.record_login_failure(user=user, channel=channel)

@@ -83,3 +83,17 @@ class Signature(models.Model):
     def manifestation(self) -> str:
         """Text shown on screen and on printouts: name, date and time (UTC), meaning."""
         return f"{self.printed_name} — {self.signed_at:%Y-%m-%d %H:%M:%S} UTC — {self.get_meaning_display()}"
+
+
+class PasswordHistory(models.Model):
+    """A password an account no longer uses (its hash only), so that a change cannot go back to
+    one of the last ones (:data:`REMEMBERED`): rotating between two passwords defeats a change."""
+
+    REMEMBERED = 5
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="password_history")
+    password = models.CharField(max_length=128)
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-replaced_at", "-id"]

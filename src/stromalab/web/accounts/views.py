@@ -34,12 +34,10 @@ def login_view(request: Any) -> HttpResponse:
             if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
                 next_url = ""
             return redirect(next_url or "dashboard:home")
-        existing = User.objects.filter(username=username).first()
-        if existing is not None and existing.is_locked:
-            form.add_error(None, _("This account is locked after repeated failed logins. "
-                                   "Ask an administrator to unlock it."))
-        else:
-            form.add_error(None, _("Wrong username or password."))
+        # one answer whatever the reason (wrong password, unknown, locked or inactive account),
+        # so that the page tells an attacker nothing about an account
+        form.add_error(None, _("Wrong username or password. After repeated failed attempts an "
+                               "account is locked: an administrator can unlock it."))
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
