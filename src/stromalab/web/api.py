@@ -54,6 +54,13 @@ def _data_error(request: Any, exc: Exception) -> Any:
     return api.create_response(request, {"detail": "invalid value for the database"}, status=400)
 
 
+@api.exception_handler(UnicodeError)
+def _unencodable_text(request: Any, exc: Exception) -> Any:
+    # a lone surrogate ("\ud800") decoded from JSON, met before any row is saved
+    return api.create_response(request, {"detail": ["text contains an invalid character (a lone "
+                                                     "surrogate)"]}, status=400)
+
+
 @api.exception_handler(SignatureError)
 def _signature_refused(request: Any, exc: SignatureError) -> Any:
     """A wrong password on an e-signature counts toward the lockout, like a failed login; the
