@@ -103,3 +103,12 @@ def test_a_session_read_needs_no_csrf(live_server: Any, coordinator: Any) -> Non
     opener, _ = _logged_in_browser(live_server.url)
     status, body = _send(opener, f"{live_server.url}/api/donors/donors")
     assert status == 200 and body == {"items": [], "count": 0}
+
+
+def test_no_basic_auth_challenge_for_browsers_to_cache(live_server: Any) -> None:
+    status, _ = _send(urllib.request.build_opener(), f"{live_server.url}/api/donors/donors")
+    assert status == 401
+    try:
+        urllib.request.urlopen(f"{live_server.url}/api/donors/donors", timeout=60)
+    except urllib.error.HTTPError as error:
+        assert "WWW-Authenticate" not in error.headers
