@@ -37,6 +37,8 @@ Variable                          Default                          Meaning (sett
                                                                    31536000 once HTTPS is settled)
 ``STROMALAB_HSTS_INCLUDE_SUBDOMAINS`` off                          ``1``: HSTS for the sub-domains too
 ``STROMALAB_REQUEST_LOG_LEVEL``   ``INFO``                         ``WARNING`` silences the per-request lines
+``STROMALAB_DB_CONN_MAX_AGE``     ``0``                            seconds a database connection is kept for the
+                                                                   next request (``CONN_MAX_AGE``; production: 60)
 ``STROMALAB_AUDIT_CHECKPOINTS``   ``VAR_DIR/audit-checkpoints.jsonl`` signed checkpoints of the audit chain's head,
                                                                    outside the database (keep on another disk)
 ``STROMALAB_AUDIT_CHECKPOINT_EVERY`` ``100``                       a checkpoint after every N audit events
@@ -146,7 +148,10 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------
 _default_sqlite = f"sqlite:///{VAR_DIR / 'stromalab.sqlite3'}"
 _db_url = os.environ.get("STROMALAB_DATABASE_URL", _default_sqlite)
-_db = dj_database_url.parse(_db_url, conn_max_age=0)
+# persistent connections (seconds; production: 60) save 3-7 ms of connection set-up per request
+# on PostgreSQL; checked before reuse, so a restarted server costs one failed check, not an error
+_db = dj_database_url.parse(_db_url, conn_max_age=int(os.environ.get("STROMALAB_DB_CONN_MAX_AGE") or "0"),
+                            conn_health_checks=True)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db_url == _default_sqlite:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
