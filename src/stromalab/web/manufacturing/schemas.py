@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from stromalab.web.schemas import SignedClosureOut
 
@@ -48,15 +48,12 @@ class ContainerOut(Schema):
     division: str
     product_code: str
     product_description: str
-    batch: str
+    batch: str = Field(alias="batch.code")
     donor: str
     status: str
-    stored_status: str
+    stored_status: str = Field(alias="status")
     location: str
 
-    @staticmethod
-    def resolve_batch(container: Container) -> str:
-        return container.batch.code
 
     @staticmethod
     def resolve_donor(container: Container) -> str:
@@ -65,10 +62,6 @@ class ContainerOut(Schema):
     @staticmethod
     def resolve_status(container: Container) -> str:
         return str(container.effective_status)
-
-    @staticmethod
-    def resolve_stored_status(container: Container) -> str:
-        return container.status
 
 
 class BatchOut(Schema):
@@ -222,20 +215,16 @@ class DeviationCloseIn(Schema):
 
 class DeviationCreatedOut(Schema):
     id: int
-    check: str
+    check: str = Field(alias="check_id")
     description: str
     reason: str
-
-    @staticmethod
-    def resolve_check(deviation: Deviation) -> str:
-        return deviation.check_id
 
 
 class DeviationOut(SignedClosureOut):
     id: int
-    batch: str
+    batch: str = Field(alias="batch.code")
     step: str | None = None
-    check: str
+    check: str = Field(alias="check_id")
     description: str
     value: str
     limit: str
@@ -250,13 +239,6 @@ class DeviationOut(SignedClosureOut):
     signature: str | None = None
     signature_matches: bool | None = None
 
-    @staticmethod
-    def resolve_check(deviation: Deviation) -> str:
-        return deviation.check_id
-
-    @staticmethod
-    def resolve_batch(deviation: Deviation) -> str:
-        return deviation.batch.code
 
     @staticmethod
     def resolve_step(deviation: Deviation) -> str | None:

@@ -11,9 +11,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
-from stromalab.web.manufacturing.models import Container, Deviation
 from stromalab.web.schemas import SignedClosureOut
 
 from . import models as m
@@ -32,7 +31,7 @@ class ResultIn(Schema):
 
 class ResultOut(Schema):
     id: int
-    batch: str
+    batch: str = Field(alias="batch.code")
     test_id: str
     test_name: str
     value: str
@@ -41,38 +40,20 @@ class ResultOut(Schema):
     method: str
     instrument: str
     performed_on: dt.date
-    analyst: str
-    limit: str
+    analyst: str = Field(alias="analyst.username")
+    limit: str = Field(alias="limit_text")
     specification_version: str
     status: str
-    reason: str
+    reason: str = Field(alias="verdict_reason")
     source: str
-    panel: int | None
+    panel: int | None = Field(alias="panel_id")
     voided: bool
 
-    @staticmethod
-    def resolve_batch(r: m.QcResult) -> str:
-        return r.batch.code
 
     @staticmethod
     def resolve_requested_dose(r: m.QcResult) -> str | None:
         return None if r.requested_dose is None else str(r.requested_dose)
 
-    @staticmethod
-    def resolve_analyst(r: m.QcResult) -> str:
-        return r.analyst.username
-
-    @staticmethod
-    def resolve_limit(r: m.QcResult) -> str:
-        return r.limit_text
-
-    @staticmethod
-    def resolve_reason(r: m.QcResult) -> str:
-        return r.verdict_reason
-
-    @staticmethod
-    def resolve_panel(r: m.QcResult) -> int | None:
-        return r.panel_id
 
     @staticmethod
     def resolve_voided(r: m.QcResult) -> bool:
@@ -90,33 +71,17 @@ class ReasonIn(Schema):
 
 class OosOut(SignedClosureOut):
     id: int
-    batch: str
-    result: int
+    batch: str = Field(alias="batch.code")
+    result: int = Field(alias="result_id")
     test_id: str
     value: str
-    limit: str
+    limit: str = Field(alias="limit_text")
     description: str
     status: str
-    opened_by: str
+    opened_by: str = Field(alias="opened_by.username")
     closed_by: str | None
     conclusion: str
     signature: str | None
-
-    @staticmethod
-    def resolve_batch(o: m.OosRecord) -> str:
-        return o.batch.code
-
-    @staticmethod
-    def resolve_result(o: m.OosRecord) -> int:
-        return o.result_id
-
-    @staticmethod
-    def resolve_limit(o: m.OosRecord) -> str:
-        return o.limit_text
-
-    @staticmethod
-    def resolve_opened_by(o: m.OosRecord) -> str:
-        return o.opened_by.username
 
 
 class OosCloseIn(Schema):
@@ -126,32 +91,21 @@ class OosCloseIn(Schema):
 
 class FcsFileOut(Schema):
     role: str
-    name: str
+    name: str = Field(alias="original_name")
     sha256: str
     size: int
     events: int
 
-    @staticmethod
-    def resolve_name(f: m.FcsFile) -> str:
-        return f.original_name
-
 
 class PanelOut(Schema):
     id: int
-    batch: str
+    batch: str = Field(alias="batch.code")
     verdict: str
-    uploaded_by: str
+    uploaded_by: str = Field(alias="uploaded_by.username")
     files: list[FcsFileOut]
     phenotype: dict[str, Any]
     results: list[int]
 
-    @staticmethod
-    def resolve_batch(p: m.FcsPanel) -> str:
-        return p.batch.code
-
-    @staticmethod
-    def resolve_uploaded_by(p: m.FcsPanel) -> str:
-        return p.uploaded_by.username
 
     @staticmethod
     def resolve_files(p: m.FcsPanel) -> list[m.FcsFile]:
@@ -172,33 +126,14 @@ class RejectIn(Schema):
 
 
 class TestOut(Schema):
-    test_id: str
-    name: str
-    limit: str
-    required: bool
+    test_id: str = Field(alias="requirement.id")
+    name: str = Field(alias="requirement.name")
+    limit: str = Field(alias="requirement.limit_text")
+    required: bool = Field(alias="requirement.required")
     status: str
-    reason: str
+    reason: str = Field(alias="verdict.reason")
     result: int | None
 
-    @staticmethod
-    def resolve_test_id(row: TestRow) -> str:
-        return row.requirement.id
-
-    @staticmethod
-    def resolve_name(row: TestRow) -> str:
-        return row.requirement.name
-
-    @staticmethod
-    def resolve_limit(row: TestRow) -> str:
-        return row.requirement.limit_text
-
-    @staticmethod
-    def resolve_required(row: TestRow) -> bool:
-        return row.requirement.required
-
-    @staticmethod
-    def resolve_reason(row: TestRow) -> str:
-        return row.verdict.reason
 
     @staticmethod
     def resolve_result(row: TestRow) -> int | None:
@@ -207,7 +142,7 @@ class TestOut(Schema):
 
 class DeviationOut(SignedClosureOut):
     id: int
-    check: str
+    check: str = Field(alias="check_id")
     description: str
     status: str
     impact: str
@@ -215,28 +150,20 @@ class DeviationOut(SignedClosureOut):
     closed_by: str | None
     signature: str | None
 
-    @staticmethod
-    def resolve_check(x: Deviation) -> str:
-        return x.check_id
-
 
 class ContainerOut(Schema):
-    identifier: str
+    identifier: str = Field(alias="identifier")
     status: str
-
-    @staticmethod
-    def resolve_identifier(c: Container) -> str:
-        return c.identifier
 
 
 class SummaryOut(Schema):
-    batch: str
-    din: str
-    batch_status: str
-    specification_version: str
-    eligibility: str
-    eligibility_ok: bool
-    tests: list[TestOut]
+    batch: str = Field(alias="batch.code")
+    din: str = Field(alias="batch.din")
+    batch_status: str = Field(alias="batch.status")
+    specification_version: str = Field(alias="specification.version")
+    eligibility: str = Field(alias="eligibility.text")
+    eligibility_ok: bool = Field(alias="eligibility.ok")
+    tests: list[TestOut] = Field(alias="rows")
     open_oos: list[int]
     open_deviations: list[int]
     deviations: list[DeviationOut] = []
@@ -250,33 +177,6 @@ class SummaryOut(Schema):
     content_hash: str | None
     signature_matches: bool | None
 
-    @staticmethod
-    def resolve_batch(s: ReleaseSummary) -> str:
-        return s.batch.code
-
-    @staticmethod
-    def resolve_din(s: ReleaseSummary) -> str:
-        return s.batch.din
-
-    @staticmethod
-    def resolve_batch_status(s: ReleaseSummary) -> str:
-        return s.batch.status
-
-    @staticmethod
-    def resolve_specification_version(s: ReleaseSummary) -> str:
-        return s.specification.version
-
-    @staticmethod
-    def resolve_eligibility(s: ReleaseSummary) -> str:
-        return s.eligibility.text
-
-    @staticmethod
-    def resolve_eligibility_ok(s: ReleaseSummary) -> bool:
-        return s.eligibility.ok
-
-    @staticmethod
-    def resolve_tests(s: ReleaseSummary) -> list[TestRow]:
-        return s.rows
 
     @staticmethod
     def resolve_open_oos(s: ReleaseSummary) -> list[int]:
