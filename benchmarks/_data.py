@@ -6,7 +6,37 @@ Call inside a configured Django (``django.setup()`` done, database migrated).
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+PG_URL = os.environ.get("STROMALAB_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def create_database(engine: str, prefix: str, var_dir: str) -> str | None:
+    """Point ``STROMALAB_DATABASE_URL`` at a new database of ``engine``: a SQLite file in
+    ``var_dir``, or a PostgreSQL database ``<prefix>_<pid>`` (its name returned, to drop)."""
+    if engine != "postgresql":
+        os.environ["STROMALAB_DATABASE_URL"] = f"sqlite:///{var_dir}/{prefix}.sqlite3"
+        return None
+    import psycopg
+
+    dbname = f"{prefix}_{os.getpid()}"
+    with psycopg.connect(PG_URL, autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {dbname}")
+    os.environ["STROMALAB_DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/" + dbname
+    return dbname
+
+
+def drop_database(dbname: str | None) -> None:
+    """Drop what :func:`create_database` made on PostgreSQL (connections closed first)."""
+    if not dbname:
+        return
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(PG_URL, autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
 
 
 def load_donors(study: Any, user: Any, count: int) -> list[str]:

@@ -41,10 +41,9 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
-from _data import load_donors, load_events
+from _data import PG_URL, create_database, drop_database, load_donors, load_events
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("STROMALAB_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "load-benchmark password 7 correct horse"
 TARGET_P95_MS = 150
 #: (role of the session, username) of the three sessions each client holds
@@ -392,16 +391,7 @@ def child(engine: str, opts: argparse.Namespace) -> dict[str, Any]:
     os.environ["STROMALAB_VAR_DIR"] = var_dir
     os.environ["STROMALAB_ALLOWED_HOSTS"] = "127.0.0.1,testserver"
     os.environ.pop("STROMALAB_DEBUG", None)
-    dbname = None
-    if engine == "postgresql":
-        import psycopg
-
-        dbname = f"bench_load_{os.getpid()}"
-        with psycopg.connect(PG_URL, autocommit=True) as c:
-            c.execute(f"CREATE DATABASE {dbname}")
-        os.environ["STROMALAB_DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/" + dbname
-    else:
-        os.environ["STROMALAB_DATABASE_URL"] = f"sqlite:///{var_dir}/load.sqlite3"
+    dbname = create_database(engine, "bench_load", var_dir)
     import django
 
     django.setup()
@@ -455,12 +445,7 @@ def child(engine: str, opts: argparse.Namespace) -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-        if dbname:
-            connections.close_all()
-            import psycopg
-
-            with psycopg.connect(PG_URL, autocommit=True) as c:
-                c.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
+        drop_database(dbname)
         shutil.rmtree(var_dir, ignore_errors=True)  # the SQLite file, static files, server log
 
 

@@ -25,10 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _data import load_donors, load_events
+from _data import PG_URL, create_database, drop_database, load_donors, load_events
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("STROMALAB_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DONORS = 10_000
 EVENTS = 1_000_000
 SECTION = "## Web application (benchmarks/web.py)"
@@ -51,16 +50,7 @@ def _timed(fn: Any, n: int) -> dict[str, float]:
 def child(engine: str) -> dict[str, Any]:
     os.environ["DJANGO_SETTINGS_MODULE"] = "stromalab.web.settings"
     os.environ["STROMALAB_VAR_DIR"] = tempfile.mkdtemp(prefix="stromalab-bench-")
-    dbname = None
-    if engine == "postgresql":
-        import psycopg
-
-        dbname = f"bench_stromalab_{os.getpid()}"
-        with psycopg.connect(PG_URL, autocommit=True) as c:
-            c.execute(f"CREATE DATABASE {dbname}")
-        os.environ["STROMALAB_DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/" + dbname
-    else:
-        os.environ["STROMALAB_DATABASE_URL"] = f"sqlite:///{os.environ['STROMALAB_VAR_DIR']}/bench.sqlite3"
+    dbname = create_database(engine, "bench_stromalab", os.environ["STROMALAB_VAR_DIR"])
     import django
 
     django.setup()
@@ -134,14 +124,7 @@ def child(engine: str) -> dict[str, Any]:
                          "events_per_s": int(result.rate)}
         return out
     finally:
-        if dbname:
-            from django.db import connections
-
-            connections.close_all()
-            import psycopg
-
-            with psycopg.connect(PG_URL, autocommit=True) as c:
-                c.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
+        drop_database(dbname)
 
 
 def _pg_available() -> bool:

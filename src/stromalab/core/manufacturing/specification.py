@@ -33,6 +33,7 @@ given when the batch is judged).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -342,3 +343,14 @@ class _Reader:
         if not self.boolean(f"{key}.per_dose"):
             raise self.error(f"{key}.per_dose", "only per_dose: true is meaningful")
         return PerDoseLimit()
+
+
+@functools.lru_cache(maxsize=16)
+def _load_once(path: str, mtime: float) -> Specification:
+    return load_specification(Path(path))
+
+
+def load_current(path: Path) -> Specification:
+    """The specification at ``path``, parsed again only when the file changes (its mtime): the
+    pages ask for it on every request, the unit edits it rarely."""
+    return _load_once(str(path), path.stat().st_mtime)

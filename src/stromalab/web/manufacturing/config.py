@@ -19,13 +19,12 @@ donor's study), not a site-wide setting: two studies may run side by side with d
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from django.conf import settings
 
 from stromalab.core.manufacturing import isbt128
-from stromalab.core.manufacturing.specification import Specification, load_specification
+from stromalab.core.manufacturing.specification import Specification, load_current
 
 DEFAULT_FIN = "G1234"
 DEFAULT_PRODUCT_CODE = "S1234"
@@ -49,21 +48,15 @@ def shelf_life_days() -> int:
     return int(getattr(settings, "STROMALAB_SHELF_LIFE_DAYS", None) or DEFAULT_SHELF_LIFE_DAYS)
 
 
-def limits_path(study_id: str) -> Path:
-    """``<protocols>/<study>/manufacturing.yaml``: the protocols folder is the
-    ``STROMALAB_PROTOCOLS`` setting when set, else the core's (the repository's ``protocols/``)."""
+def study_file(study_id: str, name: str) -> Path:
+    """``<protocols>/<study>/<name>``: the protocols folder is the ``STROMALAB_PROTOCOLS``
+    setting when set, else the core's (the repository's ``protocols/``)."""
     from stromalab.core.protocol import protocols_root
 
     root = getattr(settings, "STROMALAB_PROTOCOLS", None)
-    return (Path(root) if root else protocols_root()) / study_id / "manufacturing.yaml"
-
-
-@functools.lru_cache(maxsize=8)
-def _load(path: str, mtime: float) -> Specification:
-    return load_specification(Path(path))
+    return (Path(root) if root else protocols_root()) / study_id / name
 
 
 def in_process_limits(study_id: str) -> Specification:
     """The in-process limits of ``study_id`` (re-read when the file changes)."""
-    path = limits_path(study_id)
-    return _load(str(path), path.stat().st_mtime)
+    return load_current(study_file(study_id, "manufacturing.yaml"))

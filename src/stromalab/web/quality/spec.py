@@ -6,11 +6,10 @@ a study and says which specification test each phenotype marker slot feeds.
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from stromalab.core.manufacturing.specification import Specification, load_specification
+from stromalab.core.manufacturing.specification import Specification, load_current
+from stromalab.web.manufacturing.config import study_file
 
 #: ISCT panel slot (as ``stromalab.core.cytometry.panel`` labels it) -> release.yaml test id.
 MARKER_TESTS = {
@@ -30,21 +29,9 @@ POSITIVE_TESTS = frozenset({"cd73", "cd90", "cd105"})
 IDENTITY_TESTS = ("cd73", "cd90", "cd105", "cd45", "cd34", "cd14-cd11b", "cd19-cd79a", "hla-dr")
 
 
-def specification_path(study_id: str) -> Path:
-    from stromalab.core.protocol import load_protocol
-
-    return Path(load_protocol(study_id).folder) / "release.yaml"
-
-
-@functools.lru_cache(maxsize=8)
-def _load(path: str, mtime: float) -> Specification:
-    return load_specification(Path(path))
-
-
 def specification_for(study_id: str) -> Specification:
     """The current release specification of ``study_id`` (re-read when the file changes)."""
-    path = specification_path(study_id)
-    return _load(str(path), path.stat().st_mtime)
+    return load_current(study_file(study_id, "release.yaml"))
 
 
 def identity_values(criteria: list[dict[str, object]]) -> dict[str, Decimal]:
