@@ -2,19 +2,21 @@
 
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from stromalab.web.accounts import roles
+from stromalab.web.accounts.models import Signature
 from stromalab.web.accounts.permissions import api_op
 from stromalab.web.donors.models import Donor
 
 from . import actions, codes, queries
 from . import models as m
 from .permissions import DECIDERS, ENTRY_ROLES, QUERY_ANSWER_ROLES, QUERY_MANAGERS
-from .record import evaluate
+from .record import Evaluation, evaluate
 
 router = Router(tags=["screening"])
 
@@ -28,12 +30,26 @@ class CriterionOut(Schema):
     discrepancy: bool
 
 
+@dataclass(frozen=True)
+class _Screened:
+    """A donor and the evaluation of its screening record (of an empty one before any entry)."""
+
+    donor: Donor
+    evaluation: Evaluation
+
+
 class ScreeningOut(Schema):
-    donor: str
-    verdict: str
+    donor: str = Field(alias="donor.pseudonym")
+    verdict: str = Field(alias="evaluation.verdict")
     record: dict[str, Any]
-    criteria: list[CriterionOut]
-    error: str = ""
+    criteria: list[CriterionOut] = Field(alias="evaluation.results")
+    error: str = Field("", alias="evaluation.error")
+
+    @staticmethod
+    def resolve_record(screened: _Screened) -> dict[str, Any]:
+        # dates and decimals as text; JSON's own types as they are
+        return {k: (str(v) if not isinstance(v, (str, int, float, bool, list, dict)) else v)
+                for k, v in screened.evaluation.record.items()}
 
 
 class ScreeningIn(Schema):
@@ -52,6 +68,10 @@ class CodedOut(Schema):
     id: int
     kind: str
     code: str
+
+    @staticmethod
+    def resolve_kind(entry: m.Condition | m.Medication) -> str:
+        return "condition" if isinstance(entry, m.Condition) else "medication"
 
 
 class ReasonIn(Schema):
@@ -96,11 +116,31 @@ class DecisionOut(Schema):
     matches_current_record: bool
     failing: list[str]
 
+    @staticmethod
+    def resolve_signed_by(d: m.EligibilityDecision) -> str:
+        return _signature(d).printed_name
+
+    @staticmethod
+    def resolve_signed_at(d: m.EligibilityDecision) -> str:
+        return _signature(d).signed_at.isoformat()
+
+    @staticmethod
+    def resolve_meaning(d: m.EligibilityDecision) -> str:
+        return _signature(d).meaning
+
+    @staticmethod
+    def resolve_matches_current_record(d: m.EligibilityDecision) -> bool:
+        return queries.decision_matches(d, d.screening)
+
+    @staticmethod
+    def resolve_failing(d: m.EligibilityDecision) -> list[str]:
+        return [str(r["id"]) for r in d.failing()]
+
 
 class SlotOut(Schema):
-    donor: str
-    slot: int
-    target: int
+    donor: str = Field(alias="donor.pseudonym")
+    slot: int = Field(alias="number")
+    target: int = Field(alias="study.enrollment_target")
 
 
 class CodeOut(Schema):
@@ -112,15 +152,17 @@ def _donor(pseudonym: str) -> Donor:
     return get_object_or_404(Donor, pseudonym=pseudonym)
 
 
-def _screening_out(donor: Donor) -> dict[str, Any]:
+def _signature(d: m.EligibilityDecision) -> Signature:
+    """A decision is created signed: its signature is never missing."""
+    assert d.signature is not None
+    return d.signature
+
+
+def _screened(donor: Donor) -> _Screened:
     screening = m.Screening.objects.filter(donor=donor).first()
     if screening is None:
-        return {"donor": donor.pseudonym, "verdict": "incomplete", "record": {}, "criteria": []}
-    ev = evaluate(screening)
-    record = {k: (str(v) if not isinstance(v, (str, int, float, bool, list, dict)) else v)
-              for k, v in ev.record.items()}
-    return {"donor": donor.pseudonym, "verdict": ev.verdict, "record": record,
-            "criteria": ev.results, "error": ev.error}
+        return _Screened(donor, Evaluation({}, "incomplete", []))
+    return _Screened(donor, evaluate(screening))
 
 
 @api_op(router, "GET", "/codes", roles.CLINICAL_READERS, response=list[CodeOut])
@@ -160,20 +202,20 @@ def query_step(request: Any, query_id: int, step: str, payload: QueryStepIn) -> 
 
 @api_op(router, "GET", "/donors/{pseudonym}", roles.CLINICAL_READERS, response=ScreeningOut)
 def get_screening(request: Any, pseudonym: str) -> Any:
-    return _screening_out(_donor(pseudonym))
+    return _screened(_donor(pseudonym))
 
 
 @api_op(router, "PATCH", "/donors/{pseudonym}", ENTRY_ROLES, response=ScreeningOut)
 def save_screening(request: Any, pseudonym: str, payload: ScreeningIn) -> Any:
     donor = _donor(pseudonym)
     actions.save_screening(donor=donor, data=payload.data, reason=payload.reason, acting_user=request.auth)
-    return _screening_out(donor)
+    return _screened(donor)
 
 
 @api_op(router, "POST", "/donors/{pseudonym}/coded", ENTRY_ROLES, response={201: CodedOut})
 def add_coded(request: Any, pseudonym: str, payload: CodedIn) -> Any:
     entry = actions.add_coded_entry(donor=_donor(pseudonym), acting_user=request.auth, **payload.dict())
-    return 201, {"id": entry.pk, "kind": payload.kind, "code": entry.code}
+    return Status(201, entry)
 
 
 @api_op(router, "POST", "/donors/{pseudonym}/coded/{kind}/{entry_id}/void", ENTRY_ROLES, response=CodedOut)
@@ -185,22 +227,13 @@ def void_coded(request: Any, pseudonym: str, kind: str, entry_id: int, payload: 
         raise HttpError(404, "kind must be condition or medication")
     entry = get_object_or_404(model, pk=entry_id, screening__donor__pseudonym=pseudonym)
     actions.void_coded_entry(entry=entry, reason=payload.reason, acting_user=request.auth)
-    return {"id": entry.pk, "kind": kind, "code": entry.code}
+    return entry
 
 
 @api_op(router, "POST", "/donors/{pseudonym}/queries", QUERY_MANAGERS, response={201: QueryOut})
 def open_query(request: Any, pseudonym: str, payload: QueryIn) -> Any:
     q = actions.open_query(donor=_donor(pseudonym), acting_user=request.auth, **payload.dict())
-    return 201, q
-
-
-def _decision_out(d: m.EligibilityDecision, screening: m.Screening) -> dict[str, Any]:
-    sig = d.signature
-    assert sig is not None
-    return {"id": d.pk, "verdict": d.verdict, "record_hash": d.record_hash, "signed_by": sig.printed_name,
-            "signed_at": sig.signed_at.isoformat(), "meaning": sig.meaning,
-            "matches_current_record": queries.decision_matches(d, screening),
-            "failing": [r["id"] for r in d.failing()]}
+    return Status(201, q)
 
 
 @api_op(router, "GET", "/donors/{pseudonym}/decision", roles.CLINICAL_READERS, response={200: DecisionOut, 404: dict})
@@ -208,18 +241,18 @@ def get_decision(request: Any, pseudonym: str) -> Any:
     screening = m.Screening.objects.filter(donor=_donor(pseudonym)).first()
     d = queries.latest_decision(screening)
     if d is None or screening is None:
-        return 404, {"detail": "no signed decision"}
-    return _decision_out(d, screening)
+        return Status(404, {"detail": "no signed decision"})
+    return d
 
 
 @api_op(router, "POST", "/donors/{pseudonym}/decision", DECIDERS, response={201: DecisionOut})
 def sign_decision(request: Any, pseudonym: str, payload: SignIn) -> Any:
     donor = _donor(pseudonym)
     d = actions.sign_decision(donor=donor, password=payload.password, acting_user=request.auth)
-    return 201, _decision_out(d, d.screening)
+    return Status(201, d)
 
 
 @api_op(router, "POST", "/donors/{pseudonym}/enroll", DECIDERS, response={201: SlotOut})
 def enroll(request: Any, pseudonym: str) -> Any:
     slot = actions.enroll(donor=_donor(pseudonym), acting_user=request.auth)
-    return 201, {"donor": pseudonym, "slot": slot.number, "target": slot.study.enrollment_target}
+    return Status(201, slot)
