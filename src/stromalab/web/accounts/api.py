@@ -1,9 +1,10 @@
 """Accounts through the API: who am I, and (administrator) account management."""
 
 
+from dataclasses import dataclass
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from . import actions, roles
 from .models import User
@@ -38,9 +39,17 @@ class UserIn(Schema):
     email: str = ""
 
 
+@dataclass(frozen=True)
+class _Created:
+    """A new account and its one-time password, shown this once and never stored in clear."""
+
+    user: User
+    one_time_password: str
+
+
 class UserCreatedOut(Schema):
-    id: int
-    username: str
+    id: int = Field(alias="user.pk")
+    username: str = Field(alias="user.username")
     one_time_password: str
 
 
@@ -57,4 +66,4 @@ def list_users(request: Any) -> Any:
 @api_op(router, "POST", "/users", roles.ADMINISTRATOR, response={201: UserCreatedOut})
 def create_user(request: Any, payload: UserIn) -> Any:
     user, password = actions.create_user(acting_user=request.auth, **payload.dict())
-    return 201, {"id": user.pk, "username": user.username, "one_time_password": password}
+    return Status(201, _Created(user, password))
