@@ -34,6 +34,7 @@ from .schemas import (
     FreezingIn,
     HarvestIn,
     IsolationIn,
+    LabelLookup,
     MoveIn,
     PassageHarvestIn,
     ReasonIn,
@@ -171,8 +172,6 @@ def trace_donor(request: Any, pseudonym: str) -> Any:
 @api_op(router, "GET", "/trace/label", TRACE_READERS, response=TraceOut)
 def trace_label(request: Any, text: str = "") -> Any:
     try:
-        reading, donation, containers = find_by_label(text)
+        return LabelLookup(*find_by_label(text))
     except Isbt128Error as e:
         raise HttpError(400, str(e)) from e
-    return {"din": reading.din.text, "donor": donation.donor.pseudonym if donation else None,
-            "collected_at": donation.collected_at.isoformat() if donation else None, "containers": containers}

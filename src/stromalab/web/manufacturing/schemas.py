@@ -6,14 +6,16 @@ model objects, never hand-built dictionaries.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
 
+from stromalab.core.manufacturing.isbt128 import DinReading
 from stromalab.web.schemas import SignedClosureOut
 
-from .models import Batch, Box, Container, Deviation, Step
+from .models import Batch, Box, Container, Deviation, Donation, Step
 from .queries import batch_growth
 
 
@@ -261,8 +263,26 @@ class DeviationOut(SignedClosureOut):
         return deviation.signature_matches()
 
 
+@dataclass(frozen=True)
+class LabelLookup:
+    """What :func:`~.queries.find_by_label` found for a label: the reading, its donation
+    (None when no donation has that DIN) and the donation's containers."""
+
+    reading: DinReading
+    donation: Donation | None
+    containers: list[Container]
+
+
 class TraceOut(Schema):
-    din: str
+    din: str = Field(alias="reading.din.text")
     donor: str | None = None
     collected_at: str | None = None
     containers: list[ContainerOut]
+
+    @staticmethod
+    def resolve_donor(found: LabelLookup) -> str | None:
+        return str(found.donation.donor.pseudonym) if found.donation else None
+
+    @staticmethod
+    def resolve_collected_at(found: LabelLookup) -> str | None:
+        return found.donation.collected_at.isoformat() if found.donation else None
