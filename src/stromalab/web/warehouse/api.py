@@ -5,14 +5,14 @@ import datetime as dt
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from stromalab.web.accounts.permissions import api_op
 
 from . import actions, sources
-from .models import CANDIDATE, EXCLUDED, PrescreenResult, PrescreenRun
+from .models import CANDIDATE, EXCLUDED, CarriedFact, DonorLink, PrescreenResult, PrescreenRun
 from .permissions import READERS, REGISTRARS, RUNNERS
 from .views import criteria_texts
 
@@ -44,7 +44,7 @@ class RunOut(Schema):
     candidates: int
     excluded: int
     created_at: dt.datetime
-    created_by: str
+    created_by: str = Field(alias="created_by.username")
     attrition: list[AttritionOut]
 
 
@@ -74,13 +74,17 @@ class FactOut(Schema):
 
 
 class LinkOut(Schema):
-    run: int
+    run: int = Field(alias="run_id")
     source: str
     person_id: int
-    donor: str
+    donor: str = Field(alias="donor.pseudonym")
     created_at: dt.datetime
-    created_by: str
+    created_by: str = Field(alias="created_by.username")
     facts: list[FactOut]
+
+    @staticmethod
+    def resolve_facts(link: DonorLink) -> list[CarriedFact]:
+        return list(link.facts.all())
 
 
 class PersonOut(ResultOut):
@@ -94,34 +98,15 @@ class RegisterIn(Schema):
     first_name: str
 
 
-def _run_out(run: PrescreenRun) -> dict[str, Any]:
-    return {
-        "id": run.pk, "source": run.source, "engine": run.engine, "as_of": run.as_of,
-        "schedule_name": run.schedule_name, "schedule_sha256": run.schedule_sha256,
-        "protocol_id": run.protocol_id, "protocol_version": run.protocol_version,
-        "population": run.population, "candidates": run.candidates, "excluded": run.excluded,
-        "created_at": run.created_at, "created_by": run.created_by.username, "attrition": run.attrition,
-    }
-
-
-def _link_out(link: Any) -> dict[str, Any]:
-    return {
-        "run": link.run_id, "source": link.source, "person_id": link.person_id, "donor": link.donor.pseudonym,
-        "created_at": link.created_at, "created_by": link.created_by.username,
-        "facts": [{"field": f.field, "value": f.value, "source": f.source, "record_type": f.record_type,
-                   "record_id": f.record_id, "carried": f.carried, "note": f.note} for f in link.facts.all()],
-    }
-
-
 @api_op(router, "GET", "/sources", READERS, response=list[SourceOut])
 def list_sources(request: Any) -> Any:
-    return [{"name": s.name, "engine": s.engine, "demo": s.demo} for s in sources.configured()]
+    return sources.configured()
 
 
 @api_op(router, "GET", "/runs", READERS, response=list[RunOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_runs(request: Any) -> Any:
-    return [_run_out(r) for r in PrescreenRun.objects.select_related("created_by")]
+    return PrescreenRun.objects.select_related("created_by")
 
 
 @api_op(router, "POST", "/runs", RUNNERS, response={201: RunOut})
@@ -131,12 +116,12 @@ def run_prescreen(request: Any, source: Form[str], as_of: Form[str],
     run = actions.run_prescreen(source=source, as_of=as_of, acting_user=request.auth,
                                 schedule=schedule.read() if schedule is not None else None,
                                 schedule_name=(schedule.name or "") if schedule is not None else "")
-    return 201, _run_out(run)
+    return Status(201, run)
 
 
 @api_op(router, "GET", "/runs/{run_id}", READERS, response=RunOut)
 def get_run(request: Any, run_id: int) -> Any:
-    return _run_out(get_object_or_404(PrescreenRun.objects.select_related("created_by"), pk=run_id))
+    return get_object_or_404(PrescreenRun.objects.select_related("created_by"), pk=run_id)
 
 
 @api_op(router, "GET", "/runs/{run_id}/results", READERS, response=list[ResultOut])
@@ -163,7 +148,7 @@ def get_person(request: Any, run_id: int, person_id: int) -> Any:
                 for c in run.criteria]
     return {"run": run.pk, "person_id": person_id, "verdict": result.verdict, "failed": result.failed_ids,
             "unknown": result.unknown_ids, "donor": link.donor.pseudonym if link else None,
-            "criteria": criteria, "link": _link_out(link) if link else None}
+            "criteria": criteria, "link": link}
 
 
 @api_op(router, "POST", "/runs/{run_id}/persons/{person_id}/donor", REGISTRARS, response={201: LinkOut})
@@ -175,4 +160,4 @@ def register_candidate(request: Any, run_id: int, person_id: int, payload: Regis
                                           acting_user=request.auth)
     except actions.AlreadyRegistered as e:
         raise HttpError(409, "; ".join(e.messages)) from None
-    return 201, _link_out(link)
+    return Status(201, link)
