@@ -9,7 +9,7 @@ transition or a limit breach without a deviation reason is a 400 with the action
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from stromalab.core.manufacturing.isbt128 import Isbt128Error
@@ -64,7 +64,7 @@ def record_harvest(request: Any, payload: HarvestIn) -> Any:
     donor = get_object_or_404(Donor, pseudonym=payload.donor)
     d = payload.dict()
     d.pop("donor")
-    return 201, intake.record_harvest(donor=donor, acting_user=request.auth, **d)
+    return Status(201, intake.record_harvest(donor=donor, acting_user=request.auth, **d))
 
 
 @api_op(router, "GET", "/batches/{code}", READERS, response=BatchOut)
@@ -74,34 +74,34 @@ def get_batch(request: Any, code: str) -> Any:
 
 @api_op(router, "POST", "/batches/{code}/receipt", WRITERS, response={201: StepOut})
 def record_receipt(request: Any, code: str, payload: ReceiptIn) -> Any:
-    return 201, intake.record_receipt(batch=batch_or_404(code), acting_user=request.auth, **payload.dict())
+    return Status(201, intake.record_receipt(batch=batch_or_404(code), acting_user=request.auth, **payload.dict()))
 
 
 @api_op(router, "POST", "/batches/{code}/isolation", WRITERS, response={201: StepOut})
 def record_isolation(request: Any, code: str, payload: IsolationIn) -> Any:
-    return 201, intake.record_isolation(batch=batch_or_404(code), acting_user=request.auth, **payload.dict())
+    return Status(201, intake.record_isolation(batch=batch_or_404(code), acting_user=request.auth, **payload.dict()))
 
 
 @api_op(router, "POST", "/batches/{code}/passages", WRITERS, response={201: StepOut})
 def seed_passage(request: Any, code: str, payload: SeedIn) -> Any:
-    return 201, culture.seed_passage(batch=batch_or_404(code), acting_user=request.auth, **payload.dict())
+    return Status(201, culture.seed_passage(batch=batch_or_404(code), acting_user=request.auth, **payload.dict()))
 
 
 @api_op(router, "POST", "/batches/{code}/passages/harvest", WRITERS, response={201: StepOut})
 def harvest_passage(request: Any, code: str, payload: PassageHarvestIn) -> Any:
-    return 201, culture.harvest_passage(batch=batch_or_404(code), acting_user=request.auth, **payload.dict())
+    return Status(201, culture.harvest_passage(batch=batch_or_404(code), acting_user=request.auth, **payload.dict()))
 
 
 @api_op(router, "POST", "/batches/{code}/freezing", WRITERS, response={201: list[ContainerOut]})
 def record_freezing(request: Any, code: str, payload: FreezingIn) -> Any:
-    return 201, culture.record_freezing(batch=batch_or_404(code), acting_user=request.auth, **payload.dict())
+    return Status(201, culture.record_freezing(batch=batch_or_404(code), acting_user=request.auth, **payload.dict()))
 
 
 @api_op(router, "POST", "/batches/{code}/storage", WRITERS, response={201: StepOut})
 def store_batch(request: Any, code: str, payload: StorageIn) -> Any:
     box = get_object_or_404(Box, pk=payload.box_id)
-    return 201, storage.store_batch(batch=batch_or_404(code), box=box, start_position=payload.start_position,
-                                    password=payload.password, acting_user=request.auth)
+    return Status(201, storage.store_batch(batch=batch_or_404(code), box=box, start_position=payload.start_position,
+                                    password=payload.password, acting_user=request.auth))
 
 
 @api_op(router, "POST", "/batches/{code}/steps/{step_id}/reject", WRITERS, response=StepOut)
@@ -112,8 +112,8 @@ def reject_step(request: Any, code: str, step_id: int, payload: ReasonIn) -> Any
 
 @api_op(router, "POST", "/batches/{code}/deviations", WRITERS, response={201: DeviationCreatedOut})
 def record_deviation(request: Any, code: str, payload: DeviationIn) -> Any:
-    return 201, deviations.record_deviation(batch=batch_or_404(code), description=payload.description,
-                                            reason=payload.reason, acting_user=request.auth)
+    return Status(201, deviations.record_deviation(batch=batch_or_404(code), description=payload.description,
+                                            reason=payload.reason, acting_user=request.auth))
 
 
 @api_op(router, "GET", "/batches/{code}/deviations", READERS, response=list[DeviationOut])
@@ -140,7 +140,7 @@ def list_boxes(request: Any) -> Any:
 
 @api_op(router, "POST", "/boxes", WRITERS, response={201: BoxOut})
 def create_box(request: Any, payload: BoxIn) -> Any:
-    return 201, storage.create_box(acting_user=request.auth, **payload.dict())
+    return Status(201, storage.create_box(acting_user=request.auth, **payload.dict()))
 
 
 @api_op(router, "GET", "/containers/{container_id}", TRACE_READERS, response=ContainerOut)
