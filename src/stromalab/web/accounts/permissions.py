@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from .api_auth import auth_for
 from .role_check import flatten_roles, has_role
@@ -50,7 +51,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def check_role(user: Any, *allowed: str | Iterable[str]) -> None:
     """Raise :class:`PermissionDenied` unless ``user`` holds one of ``allowed``."""
     if not has_role(user, *allowed):
-        raise PermissionDenied("your role may not do this")
+        raise PermissionDenied(gettext("your role may not do this"))
 
 
 def require_role(*allowed: str | Iterable[str], write: Iterable[str] | None = None) -> Callable[[F], F]:

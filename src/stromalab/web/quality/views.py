@@ -103,7 +103,9 @@ def result_add(request: Any, qc_batch: str) -> HttpResponse:
     except (ValidationError, PermissionDenied) as e:
         report_refusal(request, e, form=form, labels=LABELS)
         return _batch_page(request, batch, form=form)
-    messages.success(request, _("Result recorded: %(test)s %(value)s — %(status)s") % {
+    # stored either way; out of specification is not good news: it opened an OOS record
+    notify = messages.success if result.status == "pass" else messages.warning
+    notify(request, _("Result recorded: %(test)s %(value)s — %(status)s") % {
         "test": result.test_name, "value": result.shown_value, "status": _status(result.status)})
     return redirect("quality:batch", qc_batch=batch.code)
 
