@@ -102,7 +102,7 @@ def test_operator_runs_a_batch_in_chromium(live_server: Any, browser: Any, enrol
         assert page.get_attribute(f"#step-passage-{n} td[data-state]", "data-state") == "done"
         at += dt.timedelta(hours=1)
     assert "9.00" in page.inner_text("#growth")
-    page.wait_for_function("document.querySelector('#growth-curve').naturalWidth > 0")  # the PNG loaded
+    page.wait_for_function("() => document.querySelector('#growth-curve').naturalWidth > 0")  # the PNG loaded
 
     page.fill("#freezing-form [name=frozen_at]", local(at))
     page.select_option("#freezing-form [name=container_type]", "vial")
