@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -25,6 +26,20 @@ _TOKEN = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 #: attributes every LogRecord has; anything else given through ``extra=`` is a field of the line
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each record to ``sys.stderr`` as it is at that moment, not as it was when logging
+    was configured: a test runner swaps standard error per test, and a server thread that
+    outlives one test would otherwise write into a closed stream."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass  # set by StreamHandler.__init__; the current sys.stderr is always used
 
 
 class JsonLineFormatter(logging.Formatter):

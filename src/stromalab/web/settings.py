@@ -261,7 +261,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "stromalab.web.request_log.JsonLineFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "handlers": {"console": {"class": "stromalab.web.request_log.CurrentStderrHandler", "formatter": "json"}},
     "loggers": {"stromalab.request": {"handlers": ["console"], "level": _request_log_level,
                                       "propagate": False}},
     "root": {"handlers": ["console"], "level": "WARNING"},
