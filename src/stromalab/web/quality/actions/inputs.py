@@ -14,7 +14,21 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from stromalab.core.manufacturing.specification import PerDoseLimit, Requirement, Specification
+from stromalab.core.manufacturing.specification import (
+    NumericLimit,
+    PerDoseLimit,
+    Requirement,
+    Specification,
+)
+
+#: spaces people put between thousands ("1 000 000", with a plain, no-break or narrow no-break space)
+_THOUSANDS = str.maketrans("", "", " \u00a0\u202f\u2009")
+#: plausible values by unit: anything outside is a typing error, not a result
+_BOUNDS: dict[str | None, tuple[Decimal, Decimal, str]] = {
+    "%": (Decimal(0), Decimal(100), "a percentage is between 0 and 100"),
+    "cells": (Decimal(1), Decimal(10) ** 15, "a cell count is a positive number below 10^15"),
+}
+_OTHER = (Decimal(0), Decimal(10) ** 9, "expected a number from 0 up to 10^9")
 
 
 def clean_text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
@@ -29,8 +43,31 @@ def clean_text(value: Any, name: str, limit: int, *, required: bool = False) -> 
     return text
 
 
-def clean_date(value: Any, name: str) -> dt.date:
-    """A date (a ``date``, a ``datetime`` or ``YYYY-MM-DD`` text) that is not in the future."""
+def clean_value(value: Any, requirement: Requirement) -> str:
+    """The result as stored: for a numeric test, the number as people write it (a decimal comma,
+    spaces between thousands) checked finite and plausible for its unit, stored with a point;
+    for a text test, the text."""
+    text = clean_text(value, "value", 100, required=True)
+    if not isinstance(requirement.limit, NumericLimit | PerDoseLimit):
+        return text
+    number_text = text.translate(_THOUSANDS)
+    if "," in number_text:
+        if "." in number_text:
+            raise ValidationError({"value": "write the number with one decimal separator"})
+        number_text = number_text.replace(",", ".")
+    try:
+        number = Decimal(number_text)
+    except InvalidOperation:
+        raise ValidationError({"value": f"expected a number for {requirement.name}, got {text!r}"}) from None
+    low, high, why = _BOUNDS.get(requirement.unit, _OTHER)
+    if not number.is_finite() or not low <= number <= high:
+        raise ValidationError({"value": f"{why} (got {text})"})
+    return format(number, "f")
+
+
+def clean_date(value: Any, name: str, *, earliest: dt.date | None = None) -> dt.date:
+    """A date (a ``date``, a ``datetime`` or ``YYYY-MM-DD`` text) that is not in the future nor,
+    when ``earliest`` is given, before it."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if not isinstance(value, dt.date):
@@ -41,6 +78,8 @@ def clean_date(value: Any, name: str) -> dt.date:
     day: dt.date = value
     if day > timezone.localdate():
         raise ValidationError({name: "is in the future"})
+    if earliest is not None and day < earliest:
+        raise ValidationError({name: f"is before {earliest.isoformat()}, when the material was collected"})
     return day
 
 

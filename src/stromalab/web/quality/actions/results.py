@@ -4,6 +4,7 @@ A result outside its limit opens an out-of-specification record."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,7 @@ from stromalab.web.manufacturing.models import Batch
 from .. import models as m
 from ..permissions import ANALYSTS
 from ..queries import judge, specification
-from .inputs import clean_date, clean_dose, clean_text, requirement_of
+from .inputs import clean_date, clean_dose, clean_text, clean_value, requirement_of
 from .oos import open_oos_if_failed
 
 #: the fields of a result that a correction may change
@@ -35,6 +36,11 @@ def lock_open_batch(batch: Batch) -> Batch:
     if m.ReleaseDecision.objects.filter(batch=batch).exists():
         raise ValidationError(f"batch {batch.code} has a release decision: QC results can no longer change")
     return batch
+
+
+def collected_on(batch: Batch) -> dt.date:
+    """The day the batch's material was collected: no test of it can be older."""
+    return timezone.localtime(batch.donation.collected_at).date()
 
 
 @transaction.atomic(durable=True)
@@ -66,12 +72,16 @@ def _enter_result(*, batch: Batch, test_id: str, value: Any, performed_on: Any, 
                                           "correct it (with a reason) instead"})
     result = m.QcResult(
         batch=batch, test_id=requirement.id, test_name=requirement.name,
-        value=clean_text(value, "value", 100, required=True),
+        value=clean_value(value, requirement),
         unit=clean_text(unit, "unit", 20) if unit not in (None, "") else (requirement.unit or ""),
         requested_dose=clean_dose(requested_dose, requirement),
         method=clean_text(method, "method", 200) or requirement.method,
         instrument=clean_text(instrument, "instrument", 200),
-        performed_on=clean_date(performed_on, "performed_on"), analyst=acting_user,
+        # a typed date must fall after the collection; a panel's is the instrument's $DATE, whose
+        # agreement with the batch is the FCS checks' business
+        performed_on=clean_date(performed_on, "performed_on",
+                                earliest=collected_on(batch) if panel is None else None),
+        analyst=acting_user,
         specification_version=spec.version, limit_text=requirement.limit_text,
         source=m.QcResult.FCS if panel is not None else m.QcResult.MANUAL, panel=panel)
     verdict = judge(result, requirement)
@@ -113,11 +123,12 @@ def _apply_correction(*, result: m.QcResult, changes: dict[str, Any], reason: st
         raise ValidationError({"changes": f"{', '.join(unknown)}: cannot be corrected (only "
                                           f"{', '.join(CORRECTABLE)})"})
     parsers: dict[str, Callable[[Any], Any]] = {
-        "value": lambda v: clean_text(v, "value", 100, required=True),
+        "value": lambda v: clean_value(v, requirement),
         "unit": lambda v: clean_text(v, "unit", 20),
         "method": lambda v: clean_text(v, "method", 200, required=True),
         "instrument": lambda v: clean_text(v, "instrument", 200),
-        "performed_on": lambda v: clean_date(v, "performed_on"),
+        "performed_on": lambda v: clean_date(v, "performed_on",
+                                             earliest=collected_on(batch) if panel is None else None),
         "requested_dose": lambda v: clean_dose(v, requirement),
     }
     diff: dict[str, tuple[Any, Any]] = {}
