@@ -12,6 +12,17 @@ from typing import Any
 PG_URL = os.environ.get("STROMALAB_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
+def postgres_available() -> bool:
+    """Whether the benchmark's PostgreSQL server answers (else its half is reported as not measured)."""
+    try:
+        import psycopg
+
+        psycopg.connect(PG_URL, connect_timeout=3).close()
+        return True
+    except Exception:
+        return False
+
+
 def create_database(engine: str, prefix: str, var_dir: str) -> str | None:
     """Point ``STROMALAB_DATABASE_URL`` at a new database of ``engine``: a SQLite file in
     ``var_dir``, or a PostgreSQL database ``<prefix>_<pid>`` (its name returned, to drop)."""

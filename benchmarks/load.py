@@ -41,7 +41,14 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
-from _data import PG_URL, create_database, drop_database, load_donors, load_events
+from _data import (
+    PG_URL,
+    create_database,
+    drop_database,
+    load_donors,
+    load_events,
+    postgres_available,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "load-benchmark password 7 correct horse"
@@ -451,16 +458,6 @@ def child(engine: str, opts: argparse.Namespace) -> dict[str, Any]:
 
 # --- the parent: one subprocess per engine, then the tables --------------------------------------
 
-def _pg_available() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect(PG_URL, connect_timeout=3).close()
-        return True
-    except Exception:
-        return False
-
-
 def render(results: list[dict[str, Any]], argv: list[str]) -> str:
     first = results[0]
     command = " ".join(["benchmarks/load.py", *argv])
@@ -506,7 +503,7 @@ def main() -> int:
     if args.child:
         print(json.dumps(child(args.engine, args)))
         return 0
-    engines = [args.engine] if args.engine else ["sqlite"] + (["postgresql"] if _pg_available() else [])
+    engines = [args.engine] if args.engine else ["sqlite"] + (["postgresql"] if postgres_available() else [])
     if "postgresql" not in engines and not args.engine:
         print(f"### NOT MEASURED: PostgreSQL ({PG_URL}) unreachable", file=sys.stderr)
     results = []

@@ -25,7 +25,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _data import PG_URL, create_database, drop_database, load_donors, load_events
+from _data import (
+    PG_URL,
+    create_database,
+    drop_database,
+    load_donors,
+    load_events,
+    postgres_available,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DONORS = 10_000
@@ -127,16 +134,6 @@ def child(engine: str) -> dict[str, Any]:
         drop_database(dbname)
 
 
-def _pg_available() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect(PG_URL, connect_timeout=3).close()
-        return True
-    except Exception:
-        return False
-
-
 def render(results: list[dict[str, Any]]) -> str:
     lines = [SECTION, "",
              f"`.venv/bin/python benchmarks/web.py --write-docs` — {DONORS:,} donors loaded, Django test client "
@@ -177,7 +174,7 @@ def main() -> int:
     if args.engine:
         print(json.dumps(child(args.engine)))
         return 0
-    engines = ["sqlite"] + (["postgresql"] if _pg_available() else [])
+    engines = ["sqlite"] + (["postgresql"] if postgres_available() else [])
     if "postgresql" not in engines:
         print(f"### NOT MEASURED: PostgreSQL ({PG_URL}) unreachable", file=sys.stderr)
     results = []
