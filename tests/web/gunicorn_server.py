@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tests.web.processes import database_url, process_environment
+
 WANTED = os.environ.get("STROMALAB_BROWSER_SERVER", "") == "gunicorn"
 
 
@@ -61,7 +63,7 @@ class GunicornServer:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        env = _environment(_database_url(self._settings_dict), self._var_dir)
+        env = _environment(database_url(self._settings_dict), self._var_dir)
         self._process = process = subprocess.Popen(
             [sys.executable, "-m", "stromalab.cli", "serve", "--bind", f"127.0.0.1:{port}",
              "--workers", "2", "--threads", "4"],
@@ -86,19 +88,11 @@ class GunicornServer:
             self._process.communicate(timeout=60)
 
 
-def _database_url(settings_dict: dict[str, Any]) -> str:
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings_dict['NAME']}"
-    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-    return (f"postgres://{settings_dict['USER']}{password}@{settings_dict['HOST'] or '127.0.0.1'}:"
-            f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
-
-
 def _environment(database_url: str, var_dir: str) -> dict[str, str]:
     # the settings as the test changed them (through pytest-django's `settings` fixture)
     from django.conf import settings
 
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = process_environment()
     for name in dir(settings._wrapped):
         if not name.startswith("STROMALAB_"):
             continue

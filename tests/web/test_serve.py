@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -13,6 +12,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.web.processes import process_environment
 
 PRODUCTION = {
     "STROMALAB_SECRET_KEY": "k" * 20 + "Q9x$2vLm#pR7tW4zY8nB6cF1hJ3dS5gA0eU",
@@ -27,10 +28,8 @@ PRODUCTION = {
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    # the test process's own Django switches (tests/web/conftest.py) are not a server's
-    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {**inherited, "STROMALAB_VAR_DIR": str(tmp_path / "var"),
-            "STROMALAB_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", **extra}
+    return process_environment(STROMALAB_VAR_DIR=str(tmp_path / "var"),
+                               STROMALAB_DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}", **extra)
 
 
 def _stromalab(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

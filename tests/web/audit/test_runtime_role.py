@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.web.processes import database_url, process_environment
+
 pytestmark = pytest.mark.postgres
 
 TAMPERING = [
@@ -28,14 +30,12 @@ TAMPERING = [
 
 
 def _url(user: str, database: str) -> str:
-    settings_dict = connection.settings_dict
-    return f"postgres://{user}@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{database}"
+    return database_url(connection.settings_dict, name=database, user=user)
 
 
 def _stromalab(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env["STROMALAB_DATABASE_URL"] = url
-    return subprocess.run([sys.executable, "-m", "stromalab.cli", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "stromalab.cli", *args],
+                          env=process_environment(STROMALAB_DATABASE_URL=url), capture_output=True,
                           text=True, timeout=300, check=False)
 
 

@@ -9,7 +9,6 @@ every stored FCS file against its recorded SHA-256.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
+from tests.web.processes import database_url, process_environment
 from tests.web.quality.conftest import uploads
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,20 +32,17 @@ def media(settings: Any, tmp_path: Path) -> Path:
 
 
 def _url(settings_dict: dict[str, Any], name: str | None = None) -> str:
-    name = name or settings_dict["NAME"]
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{name}"
-    auth = settings_dict["USER"] + (f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else "")
-    return f"postgres://{auth}@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{name}"
+    return database_url(settings_dict, name=name)
 
 
-def _stromalab(*args: str, database_url: str, media: Path, var: Path,
+def _stromalab(*args: str, database: str, media: Path, var: Path,
                checkpoints: Path | None = None) -> subprocess.CompletedProcess[str]:
     from django.conf import settings
 
-    env = {**os.environ, "STROMALAB_DATABASE_URL": database_url, "STROMALAB_MEDIA_DIR": str(media),
-           "STROMALAB_VAR_DIR": str(var), "STROMALAB_AUDIT_KEY": settings.STROMALAB_AUDIT_KEY,
-           "STROMALAB_AUDIT_CHECKPOINTS": str(checkpoints or var / "audit-checkpoints.jsonl")}
+    env = process_environment(
+        STROMALAB_DATABASE_URL=database, STROMALAB_MEDIA_DIR=str(media), STROMALAB_VAR_DIR=str(var),
+        STROMALAB_AUDIT_KEY=settings.STROMALAB_AUDIT_KEY,
+        STROMALAB_AUDIT_CHECKPOINTS=str(checkpoints or var / "audit-checkpoints.jsonl"))
     return subprocess.run([sys.executable, "-m", "stromalab.cli", *args], env=env, capture_output=True,
                           text=True, check=False, timeout=300)
 
@@ -91,7 +88,7 @@ def test_a_backup_restores_into_an_empty_database_and_verifies(
     media = Path(settings.STROMALAB_MEDIA_DIR)
     mark = checkpoint_now()
     assert mark is not None
-    taken = _stromalab("backup", str(tmp_path / "b1"), database_url=source, media=media, var=tmp_path / "v1",
+    taken = _stromalab("backup", str(tmp_path / "b1"), database=source, media=media, var=tmp_path / "v1",
                        checkpoints=Path(settings.STROMALAB_AUDIT_CHECKPOINTS))
     assert taken.returncode == 0, taken.stderr
     assert (tmp_path / "b1" / "audit-checkpoints.jsonl").read_text().count(mark.hash) == 1
@@ -101,11 +98,11 @@ def test_a_backup_restores_into_an_empty_database_and_verifies(
     assert manifest["audit_head"]["last_id"] == _events()
 
     restored_media = tmp_path / "restored-media"
-    restored = _stromalab("restore", str(tmp_path / "b1"), database_url=empty_target, media=restored_media,
+    restored = _stromalab("restore", str(tmp_path / "b1"), database=empty_target, media=restored_media,
                           var=tmp_path / "v2")
     assert restored.returncode == 0, restored.stderr
     assert "audit trail intact" in restored.stdout and "every stored FCS file matches" in restored.stdout
-    verified = _stromalab("audit", "verify", database_url=empty_target, media=restored_media, var=tmp_path / "v2")
+    verified = _stromalab("audit", "verify", database=empty_target, media=restored_media, var=tmp_path / "v2")
     assert verified.returncode == 0 and f"intact: {_events()} events" in verified.stdout
     assert "1 checkpoints held" in verified.stdout  # the backup's checkpoints, installed by the restore
     for path in stored:
@@ -115,10 +112,10 @@ def test_a_backup_restores_into_an_empty_database_and_verifies(
 def test_restore_refuses_a_database_that_holds_data(study_with_files: Any, settings: Any, tmp_path: Path) -> None:
     source = _url(connection.settings_dict)
     media = Path(settings.STROMALAB_MEDIA_DIR)
-    assert _stromalab("backup", str(tmp_path / "b"), database_url=source, media=media,
+    assert _stromalab("backup", str(tmp_path / "b"), database=source, media=media,
                       var=tmp_path / "v").returncode == 0
     events = _events()
-    refused = _stromalab("restore", str(tmp_path / "b"), database_url=source, media=tmp_path / "m2",
+    refused = _stromalab("restore", str(tmp_path / "b"), database=source, media=tmp_path / "m2",
                          var=tmp_path / "v")
     assert refused.returncode == 2
     assert "already holds tables" in refused.stderr
@@ -129,7 +126,7 @@ def test_restore_refuses_a_database_that_holds_data(study_with_files: Any, setti
 def test_a_damaged_backup_is_refused_before_anything_is_written(
         damage: str, study_with_files: Any, settings: Any, tmp_path: Path, empty_target: str) -> None:
     folder = tmp_path / "b"
-    assert _stromalab("backup", str(folder), database_url=_url(connection.settings_dict),
+    assert _stromalab("backup", str(folder), database=_url(connection.settings_dict),
                       media=Path(settings.STROMALAB_MEDIA_DIR), var=tmp_path / "v").returncode == 0
     victim = next(p for p in sorted((folder / "media").rglob("*")) if p.is_file())
     if damage == "tamper":
@@ -140,7 +137,7 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(
         victim.write_bytes(b"")
     else:
         (folder / "manifest.json").unlink()
-    refused = _stromalab("restore", str(folder), database_url=empty_target, media=tmp_path / "m2",
+    refused = _stromalab("restore", str(folder), database=empty_target, media=tmp_path / "m2",
                          var=tmp_path / "v")
     assert refused.returncode == 2
     expected = "manifest.json" if damage == "remove_manifest" else str(victim.relative_to(folder))
@@ -151,7 +148,7 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(
 def test_backup_refuses_a_folder_that_is_not_empty(settings: Any, tmp_path: Path, study: Any) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "something").write_text("x")
-    refused = _stromalab("backup", str(tmp_path / "b"), database_url=_url(connection.settings_dict),
+    refused = _stromalab("backup", str(tmp_path / "b"), database=_url(connection.settings_dict),
                          media=Path(settings.STROMALAB_MEDIA_DIR), var=tmp_path / "v")
     assert refused.returncode == 2 and "not empty" in refused.stderr
 
@@ -179,14 +176,14 @@ def test_a_backup_taken_while_writes_go_on_restores_intact(
     thread = threading.Thread(target=keep_writing)
     thread.start()
     try:
-        taken = _stromalab("backup", str(tmp_path / "b"), database_url=_url(connection.settings_dict),
+        taken = _stromalab("backup", str(tmp_path / "b"), database=_url(connection.settings_dict),
                            media=Path(settings.STROMALAB_MEDIA_DIR), var=tmp_path / "v")
     finally:
         stop.set()
         thread.join()
     assert taken.returncode == 0, taken.stderr
     assert written, "no write happened during the backup"
-    restored = _stromalab("restore", str(tmp_path / "b"), database_url=empty_target, media=tmp_path / "m2",
+    restored = _stromalab("restore", str(tmp_path / "b"), database=empty_target, media=tmp_path / "m2",
                           var=tmp_path / "v2")
     assert restored.returncode == 0, restored.stderr
     assert "audit trail intact" in restored.stdout

@@ -7,7 +7,6 @@ panel id being reused, and every stored file matches its recorded SHA-256."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from django.db import connection
 
 from stromalab.web.quality import actions, storage
 from stromalab.web.quality.models import FcsPanel
+from tests.web.processes import database_url, process_environment
 
 from .conftest import uploads
 
@@ -44,13 +44,6 @@ actions.upload_panel(batch=Batch.objects.get(code=code), control=files[0], stain
 """
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.mark.parametrize("when", ["before-link", "after-link"])
 def test_a_retry_succeeds_after_a_kill_mid_upload(when: str, batch: Any, analyst: Any,
                                                     good_panel: dict[str, bytes], media: Path,
@@ -59,9 +52,8 @@ def test_a_retry_succeeds_after_a_kill_mid_upload(when: str, batch: Any, analyst
     folder.mkdir()
     for position, (name, data) in enumerate(good_panel.items()):
         (folder / f"{position}-{name}").write_bytes(data)
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(STROMALAB_DATABASE_URL=_database_url(), STROMALAB_MEDIA_DIR=str(media),
-               STROMALAB_VAR_DIR=str(tmp_path / "var"))
+    env = process_environment(STROMALAB_DATABASE_URL=database_url(connection.settings_dict),
+                              STROMALAB_MEDIA_DIR=str(media), STROMALAB_VAR_DIR=str(tmp_path / "var"))
     killed = subprocess.run([sys.executable, "-c", KILLED_UPLOAD, str(folder), batch.code, analyst.username, when],
                             env=env, capture_output=True, text=True, timeout=300, check=False)
     assert killed.returncode == -9, killed.stderr

@@ -120,5 +120,4 @@ def verify_trail(connection: Any = None, checkpoints: Sequence[Checkpoint] | Non
     """The chain verified (:func:`~.chain.verify_chain`) and held against the checkpoints (those
     of the configured file unless given): the first event that no longer matches is named."""
     marks = read() if checkpoints is None else list(checkpoints)
-    result = verify_chain(connection, checkpoints={c.event_id: c for c in marks})
-    return result
+    return verify_chain(connection, checkpoints={c.event_id: c for c in marks})
