@@ -20,6 +20,7 @@ from stromalab.core.manufacturing.specification import (
     Requirement,
     Specification,
 )
+from stromalab.web.stored_text import text_problem
 
 #: spaces people put between thousands ("1 000 000", with a plain, no-break or narrow no-break space)
 _THOUSANDS = str.maketrans("", "", " \u00a0\u202f\u2009")
@@ -34,8 +35,9 @@ _OTHER = (Decimal(0), Decimal(10) ** 9, "expected a number from 0 up to 10^9")
 def clean_text(value: Any, name: str, limit: int, *, required: bool = False) -> str:
     """``value`` as stripped text of at most ``limit`` characters."""
     text = "" if value is None else str(value).strip()
-    if "\x00" in text:
-        raise ValidationError({name: "contains a NUL character"})
+    problem = text_problem(text)
+    if problem:
+        raise ValidationError({name: problem})
     if required and not text:
         raise ValidationError({name: "required"})
     if len(text) > limit:
