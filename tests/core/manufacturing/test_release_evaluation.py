@@ -53,6 +53,10 @@ def judge(
         ("mycoplasma", "detected", Status.FAIL),
         ("karyotype", "normal", Status.PASS),
         ("karyotype", "abnormal", Status.FAIL),
+        ("karyotype", " NORMAL ", Status.PASS),
+        # a qualitative test takes one of its choices: other text is typed, not chosen
+        ("karyotype", "46,XX normal", Status.INVALID),
+        ("sterility", "contaminated", Status.INVALID),
         ("viability", "", Status.MISSING),
         ("viability", "seventy", Status.INVALID),
         ("viability", "70,5", Status.INVALID),
@@ -93,10 +97,21 @@ def test_per_dose_limit(value: str, dose: Decimal | None, status: Status) -> Non
 def test_one_of_limit() -> None:
     spec_text = (PROTOCOL / "release.yaml").read_text(encoding="utf-8")
     spec_text = spec_text.replace("limit: {equals: normal}", 'limit: {one_of: ["46,XX", "46,XY"]}')
+    start = spec_text.index("choices:", spec_text.index("id: karyotype"))
+    spec_text = spec_text[:start] + spec_text[spec_text.index("required:", start):]  # free text
     spec = parse_specification(spec_text, "r.yaml")
     assert spec.requirement("karyotype").limit_text == "one of: 46,XX; 46,XY"
     assert judge(spec, "karyotype", "46,xy") is Status.PASS
     assert judge(spec, "karyotype", "47,XY") is Status.FAIL
+
+
+def test_choice_reasons_in_words() -> None:
+    karyotype = SPEC.requirement("karyotype")
+    assert evaluate(karyotype, Result("karyotype", "normal")).reason == "'normal' is normal"
+    assert evaluate(karyotype, Result("karyotype", "abnormal")).reason == "'abnormal' is not normal"
+    verdict = evaluate(karyotype, Result("karyotype", "46,XX normal"))
+    assert verdict.reason == "'46,XX normal' is not one of the choices (normal, abnormal)"
+    assert verdict.blocks_release
 
 
 def test_unit_mismatch_is_invalid() -> None:
@@ -144,7 +159,7 @@ def test_complete_passing_batch_is_releasable() -> None:
     decision = evaluate_batch(SPEC, _passing_results(), requested_dose=Decimal(100_000_000))
     assert decision.releasable
     assert decision.blocking == () and decision.reasons == ()
-    assert (decision.protocol, decision.specification_version) == ("NCT05947682", "1.0")
+    assert (decision.protocol, decision.specification_version) == ("NCT05947682", "1.1")
     assert [v.test_id for v in decision.verdicts] == [r.id for r in SPEC.requirements]
 
 
@@ -177,7 +192,7 @@ def test_optional_tests() -> None:
 
 
 def test_batch_results_must_be_unambiguous() -> None:
-    with pytest.raises(ValueError, match=r"not a test of .*release\.yaml version 1\.0"):
+    with pytest.raises(ValueError, match=r"not a test of .*release\.yaml version 1\.1"):
         evaluate_batch(SPEC, [Result("cd200", "3")])
     with pytest.raises(ValueError, match="two results for 'cd73'"):
         evaluate_batch(SPEC, [Result("cd73", "99"), Result("cd73", "97")])

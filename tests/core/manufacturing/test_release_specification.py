@@ -11,6 +11,7 @@ import pytest
 from stromalab.core.manufacturing.specification import (
     IN_PROCESS_FORMAT,
     RELEASE_FORMAT,
+    Choice,
     NumericLimit,
     PerDoseLimit,
     SpecificationError,
@@ -40,8 +41,8 @@ VIABILITY = """\
 
 def test_study_release_specification() -> None:
     spec = load_specification(PROTOCOL / "release.yaml")
-    assert (spec.format, spec.protocol, spec.version) == (RELEASE_FORMAT, "NCT05947682", "1.0")
-    assert spec.effective == date(2026, 1, 1)
+    assert (spec.format, spec.protocol, spec.version) == (RELEASE_FORMAT, "NCT05947682", "1.1")
+    assert spec.effective == date(2026, 11, 30)
     limits = {r.id: r.limit for r in spec.requirements}
     assert limits["viability"] == NumericLimit(Decimal(70), None)
     assert limits["cell-count"] == PerDoseLimit()
@@ -55,6 +56,65 @@ def test_study_release_specification() -> None:
     assert limits["karyotype"] == TextLimit(("normal",))
     assert spec.requirement("endotoxin").limit_text == "≤ 2 EU/mL"
     assert all(r.required for r in spec.requirements)
+    # version 1.1: the qualitative tests are choices; the limits above are those of 1.0
+    assert {r.id for r in spec.requirements if r.choices} == {"sterility", "mycoplasma", "karyotype"}
+    assert spec.requirement("karyotype").choices == (
+        Choice("normal", "Normal (46,XX or 46,XY)", "Normal (46,XX ou 46,XY)", True),
+        Choice("abnormal", "Abnormal (numerical or structural)", "Anormal (numérique ou structural)", False))
+    for test_id in ("sterility", "mycoplasma"):
+        choices = spec.requirement(test_id).choices
+        assert [c.conforms for c in choices] == [True, False] and all(c.en and c.fr for c in choices)
+
+
+QUALITATIVE = """\
+  - id: sterility
+    name: Sterility
+    method: Ph. Eur. 2.6.27
+    unit: null
+    limit: {equals: no growth}
+    choices:
+      - {value: no growth, en: No growth, fr: Absence de croissance}
+      - {value: growth, en: Growth, fr: Croissance}
+    required: true
+"""
+
+
+def test_choices_conform_when_the_limit_names_them() -> None:
+    requirement = parse_specification(HEADER + QUALITATIVE, "s.yaml").requirements[0]
+    assert [(c.value, c.conforms) for c in requirement.choices] == [("no growth", True), ("growth", False)]
+    assert requirement.choice("  No   GROWTH ") == requirement.choices[0]
+    assert requirement.choice("46,XX normal") is None
+    assert requirement.choices[1].label("fr") == "Croissance" and requirement.choices[1].label("en-gb") == "Growth"
+    assert requirement.choices[1].label("fr-ca") == "Croissance"
+    assert parse_specification(HEADER + VIABILITY, "s.yaml").requirements[0].choices == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "words"),
+    [
+        (HEADER + QUALITATIVE.replace("{equals: no growth}", "{equals: sterile}"), 10,
+         "tests[0].limit", "'sterile' is not one of the choices"),
+        (HEADER + QUALITATIVE.replace("value: growth,", "value: No Growth,"), 13,
+         "tests[0].choices[1].value", "duplicate choice 'No Growth'"),
+        (HEADER + QUALITATIVE.replace("value: growth,", "value: growth, de: Wachstum,"), 13,
+         "tests[0].choices[1].de", "unknown key"),
+        (HEADER + QUALITATIVE.replace(", fr: Croissance", ""), 13, "tests[0].choices[1].fr",
+         "missing key"),
+        (HEADER + QUALITATIVE.replace("{equals: no growth}", "{one_of: [no growth, growth]}"), 12,
+         "tests[0].choices", "every choice conforms"),
+        (HEADER + QUALITATIVE.replace("{equals: no growth}", "{max: 2}"), 12, "tests[0].choices",
+         "equals or one_of"),
+        (HEADER + QUALITATIVE.replace("    choices:\n", "    choices: []\n    x:\n"), 12,
+         "tests[0].x", "unknown key"),
+        (HEADER + VIABILITY.replace("required:", "choices: []\n    required:"), 11,
+         "tests[0].choices", "equals or one_of"),
+    ],
+)
+def test_choice_errors_give_line_and_key(text: str, line: int, key: str, words: str) -> None:
+    with pytest.raises(SpecificationError) as caught:
+        parse_specification(text, "release.yaml")
+    assert (caught.value.line, caught.value.key) == (line, key)
+    assert words in caught.value.problem
 
 
 def test_study_in_process_limits() -> None:

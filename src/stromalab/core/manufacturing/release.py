@@ -6,7 +6,9 @@ screen, the certificate of analysis and the CLI.
 
 Numbers are compared as :class:`~decimal.Decimal` parsed from the result's text, both bounds
 inclusive: 70 passes ``≥ 70``, 2.0 passes ``≤ 2``, 2.01 fails it. Text results are compared
-ignoring case and runs of spaces (``No  growth`` equals ``no growth``).
+ignoring case and runs of spaces (``No  growth`` equals ``no growth``). A test with ``choices``
+takes only one of them: a conforming choice passes, another fails, and any other text is
+invalid (it was typed, not chosen: correct it, it is no finding about the product).
 
 Statuses:
 
@@ -32,6 +34,7 @@ from stromalab.core.manufacturing.specification import (
     Requirement,
     Specification,
     TextLimit,
+    normalized,
 )
 
 
@@ -121,8 +124,16 @@ def _judge(
         expected = requirement.unit or "none"
         return Status.INVALID, f"unit {unit!r} but the specification expects {expected!r}"
     limit = requirement.limit
+    if requirement.choices:
+        choice = requirement.choice(value)
+        if choice is None:
+            choices = ", ".join(c.value for c in requirement.choices)
+            return Status.INVALID, f"{value!r} is not one of the choices ({choices})"
+        if choice.conforms:
+            return Status.PASS, f"{value!r} is {requirement.limit_text}"
+        return Status.FAIL, f"{value!r} is not {requirement.limit_text}"
     if isinstance(limit, TextLimit):
-        if _normalized(value) in {_normalized(a) for a in limit.allowed}:
+        if normalized(value) in {normalized(a) for a in limit.allowed}:
             return Status.PASS, f"{value!r} is {requirement.limit_text}"
         return Status.FAIL, f"{value!r} is not {requirement.limit_text}"
     number = _decimal(value)
@@ -184,6 +195,3 @@ def _decimal(text: str) -> Decimal | None:
         return None
     return number if number.is_finite() else None
 
-
-def _normalized(text: str) -> str:
-    return " ".join(text.split()).casefold()

@@ -25,10 +25,22 @@ File shape (both files)::
         required: true
         basis: listing              # optional: where the figure comes from
         note: free text             # optional
+      - id: sterility
+        ...
+        limit: {equals: no growth}  # the conforming value(s)
+        choices:                    # optional, text limits only: every result that may be given
+          - {value: no growth, en: No growth, fr: Absence de croissance}
+          - {value: growth, en: Growth, fr: Croissance}
 
 Limit kinds: ``{min: X}`` (value ≥ X), ``{max: X}`` (value ≤ X), both together for a range,
 ``{equals: text}``, ``{one_of: [text, ...]}``, ``{per_dose: true}`` (count ≥ the requested dose,
 given when the batch is judged).
+
+``choices`` makes a qualitative test a closed list: people pick a result instead of typing a
+word that must match the limit's ("46,XX normal" is not "normal"). Each choice has the value
+stored and judged, and the label shown in English and French; the limit stays the list of
+conforming values, so a choice conforms exactly when the limit names it (every limit value must
+be a choice, and at least one choice must not conform, or the test could never fail).
 """
 
 from __future__ import annotations
@@ -65,7 +77,9 @@ _TEST_KEYS = {
     "required": True,
     "basis": False,
     "note": False,
+    "choices": False,
 }
+_CHOICE_KEYS = {"value": True, "en": True, "fr": True}
 _LIMIT_KEYS = ("min", "max", "equals", "one_of", "per_dose")
 _ID = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
 
@@ -119,6 +133,26 @@ Limit = NumericLimit | TextLimit | PerDoseLimit
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One result a qualitative test may have: the value stored, its labels, and whether it
+    conforms (the limit names it)."""
+
+    value: str
+    en: str
+    fr: str
+    conforms: bool
+
+    def label(self, language: str) -> str:
+        """The label in ``language`` (``fr`` or ``fr-…`` gives French, anything else English)."""
+        return self.fr if language.split("-")[0].lower() == "fr" else self.en
+
+
+def normalized(text: str) -> str:
+    """Text as results are compared: case and runs of spaces ignored."""
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(frozen=True)
 class Requirement:
     """One test (or in-process check) of a specification and its limit."""
 
@@ -131,11 +165,18 @@ class Requirement:
     basis: str | None
     note: str | None
     line: int
+    #: the closed list of results of a qualitative test (empty: a number, or free text)
+    choices: tuple[Choice, ...] = ()
 
     @property
     def limit_text(self) -> str:
         """The limit as shown to people, e.g. ``≥ 70 %``."""
         return self.limit.describe(self.unit)
+
+    def choice(self, value: str) -> Choice | None:
+        """The choice ``value`` names (compared ignoring case and extra spaces), if any."""
+        wanted = normalized(value)
+        return next((c for c in self.choices if normalized(c.value) == wanted), None)
 
 
 @dataclass(frozen=True)
@@ -303,17 +344,45 @@ class _Reader:
                 f"{key}.id",
                 f"{test_id!r}: use small letters, digits, and - or _ between them",
             )
+        limit = self.limit(fields["limit"], f"{key}.limit")
+        choices: tuple[Choice, ...] = ()
+        if "choices" in fields:
+            choices = self.choices(fields["choices"], f"{key}.choices", limit, f"{key}.limit")
         return Requirement(
             id=test_id,
             name=self.text(fields["name"], f"{key}.name"),
             method=self.text(fields["method"], f"{key}.method"),
             unit=self.optional_text(fields, "unit", f"{key}.unit"),
-            limit=self.limit(fields["limit"], f"{key}.limit"),
+            limit=limit,
             required=self.boolean(f"{key}.required"),
             basis=self.optional_text(fields, "basis", f"{key}.basis"),
             note=self.optional_text(fields, "note", f"{key}.note"),
             line=self.located.lines[key],
+            choices=choices,
         )
+
+    def choices(self, value: Any, key: str, limit: Limit, limit_key: str) -> tuple[Choice, ...]:
+        """The closed list of a qualitative test; each conforms when ``limit`` names it."""
+        if not isinstance(limit, TextLimit):
+            raise self.error(key, "choices are for a test whose limit is equals or one_of")
+        if not self.is_list(value, key) or not value:
+            raise self.error(key, "expected a non-empty list of {value, en, fr}")
+        conforming = {normalized(a) for a in limit.allowed}
+        out: list[Choice] = []
+        for index, item in enumerate(value):
+            at = f"{key}[{index}]"
+            fields = self.mapping(item, at, _CHOICE_KEYS)
+            text = self.text(fields["value"], f"{at}.value")
+            if normalized(text) in {normalized(c.value) for c in out}:
+                raise self.error(f"{at}.value", f"duplicate choice {text!r}")
+            out.append(Choice(text, self.text(fields["en"], f"{at}.en"),
+                              self.text(fields["fr"], f"{at}.fr"), normalized(text) in conforming))
+        missing = sorted(conforming - {normalized(c.value) for c in out})
+        if missing:
+            raise self.error(limit_key, f"{missing[0]!r} is not one of the choices")
+        if all(c.conforms for c in out):
+            raise self.error(key, "every choice conforms: add the result that does not")
+        return tuple(out)
 
     def limit(self, value: Any, key: str) -> Limit:
         fields = self.mapping(value, key, dict.fromkeys(_LIMIT_KEYS, False))
