@@ -15,7 +15,8 @@ Variable                          Default                          Meaning (sett
 ``STROMALAB_DEBUG``               off                              ``1``: Django debug pages (never in production)
 ``STROMALAB_ALLOWED_HOSTS``       ``127.0.0.1,localhost,           comma-separated host names
                                   testserver``
-``STROMALAB_SESSION_SECONDS``     ``1800``                         idle session lifetime (``SESSION_COOKIE_AGE``)
+``STROMALAB_SESSION_SECONDS``     ``1800``                         idle session lifetime (``SESSION_COOKIE_AGE``;
+                                                                   extended at most once a minute)
 ``STROMALAB_LOCKOUT_THRESHOLD``   ``5``                            consecutive failed logins or signature
                                                                    passwords that lock an account
 ``STROMALAB_SECURE_COOKIES``      off                              ``1`` behind HTTPS (secure session/CSRF cookies)
@@ -116,6 +117,7 @@ MIDDLEWARE = [
     "stromalab.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "stromalab.web.accounts.session_activity.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -186,7 +188,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 STROMALAB_LOCKOUT_THRESHOLD = int(os.environ.get("STROMALAB_LOCKOUT_THRESHOLD", "5"))
 
 SESSION_COOKIE_AGE = int(os.environ.get("STROMALAB_SESSION_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request extends the session
+# idle timeout: a request extends the session, saved at most once a minute (accounts/session_activity.py)
+SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
