@@ -86,3 +86,31 @@ def test_gunicorn_serves_pages_static_files_and_api_docs(tmp_path: Path) -> None
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert '"path": "/healthz"' in output and '"status": 200' in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_keeps_database_connections_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A served instance reuses its connections (CONN_MAX_AGE 60 s): a PostgreSQL connection per
+    page view costs a server fork. An operator's explicit value wins."""
+    import argparse
+    import os
+
+    from stromalab.commands import serve
+
+    class Replaced(Exception):
+        pass
+
+    def execv(path: str, argv: list[str]) -> None:
+        raise Replaced(os.environ.get("STROMALAB_DB_CONN_MAX_AGE"))
+
+    monkeypatch.setattr(serve.os, "execv", execv)
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    args = argparse.Namespace(bind="127.0.0.1:0", workers=1, threads=1, timeout=5)
+    for preset, expected in ((None, "60"), ("0", "0")):
+        if preset is None:
+            monkeypatch.delenv("STROMALAB_DB_CONN_MAX_AGE", raising=False)
+        else:
+            monkeypatch.setenv("STROMALAB_DB_CONN_MAX_AGE", preset)
+        with pytest.raises(Replaced) as replaced:
+            serve.run(args)
+        assert str(replaced.value) == expected
