@@ -64,6 +64,28 @@ def test_every_template_string_has_an_entry(po: Path) -> None:
             assert found, (template.name, msgid, context)
 
 
+#: the translation functions the Python sources use, and which arguments are the message (Babel's notation)
+KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "ngettext": (1, 2), "ngettext_lazy": (1, 2),
+            "pgettext": ((1, "c"), 2), "pgettext_lazy": ((1, "c"), 2)}
+
+
+def test_every_python_string_marked_for_translation_has_a_french_entry() -> None:
+    """Verdicts, refusals, role names, event kinds: a string the code marks for translation but
+    no catalogue holds reaches a French page in English."""
+    from babel.messages.extract import extract_from_file
+
+    french = [read_catalogue(po) for po in CATALOGUES if po.parts[-3] == "fr"]
+    missing = []
+    for source in sorted(WEB_DIR.rglob("*.py")):
+        if "migrations" in source.parts:
+            continue
+        for line, message, _comments, context in extract_from_file("python", str(source), keywords=KEYWORDS):
+            msgid = message if isinstance(message, str) else message[0]
+            if not any(c.get(msgid, context=context) is not None for c in french):
+                missing.append(f"{source.relative_to(WEB_DIR)}:{line}: {msgid}")
+    assert not missing, "\n".join(missing)
+
+
 def test_donor_trace_page_plural_is_french() -> None:
     # the page's own {% blocktrans count %} block, rendered as Django renders the page
     template = (WEB_DIR / "manufacturing" / "templates" / "manufacturing" / "trace_donor.html").read_text(encoding="utf-8")
