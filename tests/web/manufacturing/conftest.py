@@ -10,20 +10,31 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, eligible_data
 
 
 @pytest.fixture()
-def enrolled_donor(eligible_donor: Any) -> Callable[[], Any]:
+def enrolled_donor(study: Any, make_user: Callable[..., Any]) -> Callable[[], Any]:
+    """Factory: an enrolled donor screened two weeks before :func:`t0` (consent signed that day),
+    whose liposuction is scheduled on the day of :func:`t0`, the test batches' harvest day."""
+    from stromalab.web.donors import actions as donor_actions
     from stromalab.web.screening import actions
 
+    coordinator, investigator = make_user("coordinator"), make_user("investigator")
+    screened = timezone.localtime(t0()).date() - dt.timedelta(days=14)
+
     def make() -> Any:
-        donor = eligible_donor(sign=True)
-        actions.enroll(donor=donor, acting_user=eligible_donor.investigator)
+        donor = donor_actions.register_donor(
+            study=study, identity={"last_name": "Martin", "first_name": "Claire"}, acting_user=coordinator)
+        donor_actions.record_consent(donor=donor, sheet=study.information_sheets.get(), status="signed",
+                                     date=screened, acting_user=investigator)
+        actions.save_screening(donor=donor, data=eligible_data(screened), acting_user=coordinator)
+        actions.sign_decision(donor=donor, password=PASSWORD, acting_user=investigator)
+        actions.enroll(donor=donor, acting_user=investigator)
         donor.refresh_from_db()
         return donor
 
-    make.investigator = eligible_donor.investigator  # type: ignore[attr-defined]
+    make.investigator = investigator  # type: ignore[attr-defined]
     return make
 
 
@@ -74,7 +85,7 @@ def run_batch(operator: Any) -> Callable[..., Any]:
                                   confluence_pct="80", password=PASSWORD, acting_user=user)
         if stop >= 4:
             a.record_freezing(batch=batch, frozen_at=start + dt.timedelta(days=13), container_type="vial",
-                              container_count=vials, volume_ml="1.5", cells_per_container=5_000_000,
+                              container_count=vials, volume_ml="1.5", cells_per_container=500_000,
                               password=PASSWORD, acting_user=user)
         if stop >= 5:
             box = Box.objects.filter(name="B1").first() or a.create_box(

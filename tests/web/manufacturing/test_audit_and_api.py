@@ -83,11 +83,11 @@ def test_batch_through_the_api(enrolled_donor: Any, client_as: Any, operator: An
     assert r.status_code == 201
     at = start + dt.timedelta(hours=6)
     for n in range(2):
-        assert post(f"/batches/{code}/passages", {"seeded_at": at.isoformat(), "cells_seeded": 1000000,
+        assert post(f"/batches/{code}/passages", {"seeded_at": at.isoformat(), "cells_seeded": 30000000,
                                                   "vessel": "T75", "surface_cm2": 75, "medium_lot": "M1"}
                     ).status_code == 201
         at += dt.timedelta(days=3)
-        r = post(f"/batches/{code}/passages/harvest", {"harvested_at": at.isoformat(), "cells_harvested": 4000000,
+        r = post(f"/batches/{code}/passages/harvest", {"harvested_at": at.isoformat(), "cells_harvested": 120000000,
                                                        "viability_pct": 90, "password": PASSWORD})
         assert r.status_code == 201, r.content
         assert r.json()["label"] == f"P{n}"

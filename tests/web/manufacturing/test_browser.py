@@ -108,7 +108,7 @@ def test_operator_runs_a_batch_in_chromium(live_server: Any, browser: Any, enrol
     page.select_option("#freezing-form [name=container_type]", "vial")
     page.fill("#freezing-form [name=container_count]", "10")
     page.fill("#freezing-form [name=volume_ml]", "1.5")
-    page.fill("#freezing-form [name=cells_per_container]", "5000000")
+    page.fill("#freezing-form [name=cells_per_container]", "500 000")
     page.fill("#freezing-form [name=password]", PASSWORD)
     page.click("#freezing-submit")
     assert page.inner_text("#batch-status") == "quarantine"

@@ -46,12 +46,12 @@ def test_exhausted_sequence_is_an_error_not_a_wrap(operator: Any) -> None:
 
 
 def test_harvests_get_consecutive_dins_with_check_characters(enrolled_donor: Any, run_batch: Any) -> None:
-    donor = enrolled_donor()
-    batches = [run_batch(donor, until="harvest") for _ in range(3)]
+    donors = [enrolled_donor() for _ in range(3)]
+    batches = [run_batch(donor, until="harvest") for donor in donors]
     dins = [b.din for b in batches]
     assert [isbt128.parse_din(d).sequence for d in dins] == [1, 2, 3]
     assert [b.code for b in batches] == dins
-    assert Donation.objects.filter(donor=donor).count() == 3
+    assert [Donation.objects.get(donor=donor).din for donor in donors] == dins
 
 
 @pytest.mark.django_db(transaction=True)

@@ -74,7 +74,7 @@ def harvest_p(batch: Any, user: Any, hours: float = 100, **kw: Any) -> Any:
 
 def freeze(batch: Any, user: Any, **kw: Any) -> Any:
     args = {"frozen_at": later(300), "container_type": "vial", "container_count": 4, "volume_ml": "1.5",
-            "cells_per_container": 5_000_000, "password": PASSWORD, "acting_user": user} | kw
+            "cells_per_container": 2_000_000, "password": PASSWORD, "acting_user": user} | kw
     return a.record_freezing(batch=batch, **args)
 
 

@@ -19,12 +19,40 @@ def _dt(label: Any) -> forms.DateTimeField:
                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
 
 
+#: spaces people put between thousands ("30 000 000", plain, no-break or narrow no-break space)
+_THOUSANDS = str.maketrans("", "", " \u00a0\u202f\u2009")
+
+
+class TypedDecimalField(forms.DecimalField):
+    """A decimal as people type it, in English or French: ``52,5`` or ``52.5``, ``1 500``. A
+    text box (``inputmode=decimal``), since a browser's number box refuses a comma in some
+    locales; the action then bounds the value."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.translate(_THOUSANDS)
+            if "," in value and "." not in value:
+                value = value.replace(",", ".")
+        return super().to_python(value)
+
+
+class TypedIntegerField(forms.IntegerField):
+    """A whole number as people type it, spaces between thousands accepted (``30 000 000``)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric"})
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(value.translate(_THOUSANDS) if isinstance(value, str) else value)
+
+
 def _num(label: Any, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=12, decimal_places=3, required=required)
+    return TypedDecimalField(label=label, max_digits=12, decimal_places=3, required=required)
 
 
 def _cells(label: Any) -> forms.IntegerField:
-    return forms.IntegerField(label=label, min_value=1)
+    return TypedIntegerField(label=label, min_value=1)
 
 
 class SignedForm(forms.Form):

@@ -48,7 +48,7 @@ class Donation(models.Model):
     """One harvest of a donor's fat: the ISBT 128 Donation Identification Number.
 
     ``din``: 13 characters (FIN + year + sequence, e.g. ``G123426000001``), unique;
-    ``collected_at``: the harvest time (printed on labels)."""
+    ``collected_at``: the harvest time (printed on labels). One per donor."""
 
     donor = models.ForeignKey("donors.Donor", on_delete=models.PROTECT, related_name="donations")
     din = models.CharField(max_length=13, unique=True)
@@ -63,6 +63,9 @@ class Donation(models.Model):
         ordering = ["din"]
         constraints = [
             models.UniqueConstraint(fields=["fin", "year", "sequence"], name="donation_din_parts_unique"),
+            # a donor gives fat once, during the scheduled liposuction: the harvest action
+            # refuses a second one; this is the last line of defence
+            models.UniqueConstraint(fields=["donor"], name="donation_one_per_donor"),
         ]
 
     def __str__(self) -> str:

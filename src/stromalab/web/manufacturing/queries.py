@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from stromalab.core.manufacturing import isbt128
+from stromalab.core.manufacturing.batch_record import allowed_moves
 from stromalab.core.manufacturing.doublings import Growth, Passage, growth
 from stromalab.core.manufacturing.release import Result, Verdict, evaluate
 from stromalab.web.donors.models import Donor
 
 from .config import in_process_limits
-from .models import Batch, Box, Container, Donation, Step
+from .models import Batch, Box, Container, Deviation, Donation, Step
 
 
 def batch_or_404(code: str) -> Batch:
@@ -34,7 +37,11 @@ def step_check_values(step: Step) -> list[tuple[str, Any]]:
     """``(in-process limit id, value)`` for each limit that applies to a step's recorded values."""
     d = step.data
     if step.kind == Step.HARVEST and "mass_g" in d:
-        return [("harvest-mass", d["mass_g"])]
+        harvest: list[tuple[str, Any]] = [("harvest-mass", d["mass_g"])]
+        if "days_from_scheduled_surgery" in d:  # recorded since the check exists
+            days = d["days_from_scheduled_surgery"]
+            harvest.append(("harvest-surgery-day", "" if days is None else days))
+        return harvest
     if step.kind == Step.RECEIPT and "elapsed_hours" in d:
         return [("receipt-delay", d["elapsed_hours"]), ("receipt-temperature", d["temperature_c"]),
                 ("container-integrity", d["integrity"])]
@@ -77,6 +84,36 @@ def batch_growth(batch: Batch) -> Growth:
     return growth([core_passage(p.number, p.data) for p in passages(batch) if p.state == Step.DONE])
 
 
+class CellBalance(NamedTuple):
+    """The cells of a batch's final formulation: those harvested at the last passage
+    (``available``, ``None`` before any passage harvest; ``source`` names the passage), those
+    filled into containers (``frozen``) and what is left (QC samples, discarded)."""
+
+    available: int | None
+    source: str
+    frozen: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.available is None else self.available - self.frozen
+
+
+def cell_balance(steps: Iterable[Step], frozen: int = 0) -> CellBalance:
+    """The balance of ``frozen`` cells against the last harvested passage among ``steps``: the
+    state machine freezes only after every passage is harvested, so the last one's count is
+    what the containers are filled from."""
+    done = sorted((s for s in steps if s.kind == Step.PASSAGE and s.state == Step.DONE), key=lambda s: s.number)
+    if not done:
+        return CellBalance(None, "", frozen)
+    return CellBalance(int(done[-1].data["cells_harvested"]), done[-1].label, frozen)
+
+
+def batch_cell_balance(batch: Batch) -> CellBalance:
+    """The batch page's balance: cells harvested at the last passage, frozen in its containers."""
+    frozen = batch.containers.aggregate(total=Sum("cells"))["total"] or 0
+    return cell_balance(batch.steps.filter(kind=Step.PASSAGE), int(frozen))
+
+
 def used_positions(box: Box) -> dict[int | None, Container]:
     """The box's occupied positions and their containers."""
     return {c.position: c for c in Container.objects.filter(box=box).select_related("batch")}
@@ -112,3 +149,28 @@ def find_by_label(text: str) -> tuple[isbt128.DinReading, Donation | None, list[
     if division:
         qs = qs.filter(division=division)
     return reading, donation, list(qs.order_by("division"))
+
+
+# --- what waits for someone (the dashboard's work queues), oldest first ---------------------
+
+def batches_to_record(study_id: str) -> QuerySet[Batch]:
+    """The study's batches with a step left for the operator: in process, or filled into
+    containers (quarantine) and not yet stored. Their steps come prefetched, for
+    :func:`next_moves`."""
+    stored = Step.objects.filter(batch=OuterRef("pk"), kind=Step.STORAGE, state=Step.DONE)
+    return (Batch.objects.filter(donation__donor__study_id=study_id)
+            .filter(Q(status=Batch.IN_PROCESS) | (Q(status=Batch.QUARANTINE) & ~Exists(stored)))
+            .prefetch_related("steps").order_by("created_at", "id"))
+
+
+def next_moves(batch: Batch) -> frozenset[str]:
+    """The steps the batch record takes now (``batch_record.MOVES``), from its steps as loaded
+    (prefetched by :func:`batches_to_record`: no query per batch)."""
+    return allowed_moves(((s.kind, s.number, s.state) for s in batch.steps.all()), batch_status=batch.status)
+
+
+def open_deviations(study_id: str) -> QuerySet[Deviation]:
+    """The study's open deviations (each blocks its batch's release until the qualified person
+    closes it), voided batches left out."""
+    return (Deviation.objects.filter(status=Deviation.OPEN, batch__donation__donor__study_id=study_id)
+            .exclude(batch__status=Batch.VOIDED).select_related("batch", "step").order_by("recorded_at", "id"))

@@ -16,7 +16,7 @@ from stromalab.core.manufacturing.isbt128 import DinReading
 from stromalab.web.schemas import SignedClosureOut
 
 from .models import Batch, Box, Container, Deviation, Donation, Step
-from .queries import batch_growth
+from .queries import CellBalance, batch_cell_balance, batch_growth
 
 
 class StepOut(Schema):
@@ -66,8 +66,18 @@ class ContainerOut(Schema):
         return str(container.effective_status)
 
 
+class CellBalanceOut(Schema):
+    """Cells harvested at the last passage (``source``), frozen in containers, remaining."""
+
+    source: str
+    available: int
+    frozen: int
+    remaining: int
+
+
 class BatchOut(Schema):
-    """A batch with its steps (in record order) and cumulative population doublings."""
+    """A batch with its steps (in record order), cumulative population doublings and, once a
+    passage is harvested, its cell balance."""
 
     code: str
     din: str
@@ -77,6 +87,7 @@ class BatchOut(Schema):
     product_description: str
     steps: list[StepOut] = []
     cumulative_population_doublings: float | None = None
+    cell_balance: CellBalanceOut | None = None
 
     @staticmethod
     def resolve_donor(batch: Batch) -> str:
@@ -90,6 +101,11 @@ class BatchOut(Schema):
     def resolve_cumulative_population_doublings(batch: Batch) -> float | None:
         return batch_growth(batch).cumulative_population_doublings
 
+    @staticmethod
+    def resolve_cell_balance(batch: Batch) -> CellBalance | None:
+        balance = batch_cell_balance(batch)
+        return None if balance.available is None else balance
+
 
 class BatchSummaryOut(BatchOut):
     """A batch in a list: the same fields, its steps and growth left out (empty)."""
@@ -100,6 +116,10 @@ class BatchSummaryOut(BatchOut):
 
     @staticmethod
     def resolve_cumulative_population_doublings(batch: Batch) -> float | None:
+        return None
+
+    @staticmethod
+    def resolve_cell_balance(batch: Batch) -> CellBalance | None:
         return None
 
 

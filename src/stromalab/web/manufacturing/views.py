@@ -33,6 +33,7 @@ from .display import display_value
 from .models import Batch, Box, Container, Deviation, Step
 from .permissions import DEVIATION_CLOSERS, READERS, TRACE_READERS, WRITERS
 from .queries import (
+    batch_cell_balance,
     batch_growth,
     batch_or_404,
     containers_of_donor,
@@ -120,6 +121,7 @@ def batch_detail(request: Any, code: str) -> HttpResponse:
     current = next((s for s in steps if s.kind == Step.PASSAGE and s.state == Step.IN_PROGRESS), None)
     return render(request, "manufacturing/batch_detail.html", {
         "batch": batch, "donor": batch.donation.donor, "rows": rows, "growth": growth,
+        "balance": batch_cell_balance(batch),
         "containers": list(batch.containers.select_related("box", "batch__donation__donor")),
         "deviations": deviations, "close_forms": close_forms,
         "can_write": can_write, "next": nxt, "current_passage": current,

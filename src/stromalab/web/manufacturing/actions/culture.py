@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stromalab.core.manufacturing import batch_record, isbt128
 from stromalab.core.manufacturing.doublings import DoublingsError, growth
@@ -19,7 +20,7 @@ from stromalab.web.audit.kinds import EventKind
 from ..config import shelf_life_days
 from ..models import Batch, Container, Step
 from ..permissions import WRITERS
-from ..queries import core_passage, parse_time, step_check_values
+from ..queries import cell_balance, core_passage, parse_time, step_check_values
 from .guards import create_step, lock, open_step, require
 from .inputs import aware, count, decimal, jsonable, text
 from .recording import check_limits, complete
@@ -33,7 +34,7 @@ def _passages(steps: dict[tuple[str, int], Step]) -> list[Step]:
 def seed_passage(*, batch: Batch, seeded_at: dt.datetime, cells_seeded: Any, vessel: str, surface_cm2: Any,
                  medium_lot: str, reagent_lots: str = "", acting_user: Any, deviation_reason: str = "") -> Step:
     """Seed the next passage (P0 after isolation, then P1…): the step is in progress until
-    its harvest is recorded."""
+    its harvest is recorded. No more cells can be seeded than the previous step counted."""
     check_role(acting_user, WRITERS)
     batch = lock(batch)
     steps = require(batch, batch_record.SEED)
@@ -45,9 +46,16 @@ def seed_passage(*, batch: Batch, seeded_at: dt.datetime, cells_seeded: Any, ves
     if seeded_at < previous:
         before = f"P{number - 1} harvest" if passages else "isolation"
         raise ValidationError({"seeded_at": f"batch {batch.code}: P{number} seeding time is before the {before}"})
-    data = jsonable({"seeded_at": seeded_at, "cells_seeded": count(cells_seeded, "cells_seeded"),
+    seeded = count(cells_seeded, "cells_seeded")
+    available, source = ((int(passages[-1].data["cells_harvested"]), passages[-1].label) if passages
+                         else (int(steps[(Step.ISOLATION, 0)].data["cell_count"]), _("SVF isolation")))
+    if seeded > available:
+        raise ValidationError({"cells_seeded": _("%(seeded)s cells, more than the %(available)s cells counted at "
+                                                 "%(source)s") % {"seeded": seeded, "available": available,
+                                                                   "source": source}})
+    data = jsonable({"seeded_at": seeded_at, "cells_seeded": seeded,
                      "vessel": text(vessel, "vessel"),
-                     "surface_cm2": decimal(surface_cm2, "surface_cm2", maximum=Decimal(100000)),
+                     "surface_cm2": decimal(surface_cm2, "surface_cm2", maximum=Decimal(100000), positive=True),
                      "medium_lot": text(medium_lot, "medium_lot"),
                      "reagent_lots": text(reagent_lots, "reagent_lots", required=False)})
     step = create_step(batch, Step.PASSAGE, number=number, acting_user=acting_user, data=data,
@@ -90,26 +98,30 @@ def record_freezing(*, batch: Batch, frozen_at: dt.datetime, container_type: str
                     volume_ml: Any, cells_per_container: Any, password: str, acting_user: Any,
                     product_description: str = "") -> list[Container]:
     """Final formulation into ``container_count`` bags or vials (each with the DIN and its
-    division code), in quarantine until the quality app releases them."""
+    division code), in quarantine until the quality app releases them. The containers hold no
+    more cells than the last passage harvested (:func:`~..queries.cell_balance`)."""
     check_role(acting_user, WRITERS)
     batch = lock(batch)
     steps = require(batch, batch_record.FREEZING)
     step = open_step(batch, steps, Step.FREEZING, acting_user=acting_user)
     if container_type not in dict(Container.TYPES):
         raise ValidationError({"container_type": f"one of {', '.join(dict(Container.TYPES))}"})
-    try:
-        number = int(container_count)
-        divisions = isbt128.division_codes(number)
-    except (TypeError, ValueError) as e:
-        raise ValidationError({"container_count": str(e)}) from e
+    number = count(container_count, "container_count", maximum=isbt128.MAX_DIVISIONS)
+    divisions = isbt128.division_codes(number)
     frozen_at = aware(frozen_at, "frozen_at")
     done = [p for p in _passages(steps) if p.state == Step.DONE]
     if frozen_at < parse_time(done[-1].data["harvested_at"]):
         raise ValidationError({"frozen_at": f"batch {batch.code}: freezing time is before the last passage "
                                             "harvest"})
     description = text(product_description or batch.product_description, "product_description")
-    volume = decimal(volume_ml, "volume_ml", maximum=Decimal(10000))
+    volume = decimal(volume_ml, "volume_ml", maximum=Decimal(10000), positive=True)
     cells = count(cells_per_container, "cells_per_container")
+    balance = cell_balance(steps.values())
+    if number * cells > (balance.available or 0):
+        raise ValidationError({"cells_per_container": _(
+            "%(count)s containers × %(cells)s cells = %(frozen)s cells, more than the %(available)s cells "
+            "harvested at %(passage)s") % {"count": number, "cells": cells, "frozen": number * cells,
+                                          "available": balance.available, "passage": balance.source}})
     expires = timezone.localtime(frozen_at).date() + dt.timedelta(days=shelf_life_days())
     containers = []
     for division in divisions:

@@ -8,7 +8,9 @@ from decimal import ROUND_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stromalab.core.manufacturing import batch_record
 from stromalab.web.accounts.permissions import check_role
@@ -16,6 +18,7 @@ from stromalab.web.audit.actions import record_event
 from stromalab.web.audit.kinds import EventKind
 from stromalab.web.donors.actions import DonorLocked, assert_material_use_allowed
 from stromalab.web.donors.models import Donor
+from stromalab.web.screening.models import Screening
 
 from ..config import DEFAULT_PRODUCT, product_code
 from ..models import Batch, Donation, Step
@@ -30,13 +33,29 @@ from .recording import check_limits, complete
 PLANNED_KINDS = (Step.RECEIPT, Step.ISOLATION, Step.FREEZING, Step.STORAGE)
 
 
+def _refuse_second_harvest(donor: Donor) -> None:
+    """A donor gives fat once, during the liposuction scheduled at screening: a second harvest
+    (a form sent twice, two operators at once) is refused, naming the batch already open. The
+    donor row is locked by then, so concurrent attempts wait and see the first one's donation;
+    the ``donation_one_per_donor`` constraint backs this up."""
+    first = Donation.objects.filter(donor=donor).select_related("batch").first()
+    if first is not None:
+        code = first.batch.code if hasattr(first, "batch") else first.din
+        raise ValidationError({"donor": _("%(donor)s: a harvest is already recorded (batch %(code)s); a donor "
+                                          "gives fat once, at the scheduled liposuction")
+                               % {"donor": donor.pseudonym, "code": code}})
+
+
 @transaction.atomic(durable=True)
 def record_harvest(*, donor: Donor, harvested_at: dt.datetime, surgeon: str, mass_g: Any, container: str,
                    transport_temperature: str, departed_at: dt.datetime, password: str, acting_user: Any,
                    deviation_reason: str = "", notes: str = "") -> Batch:
     """Record the harvest in the operating room: assigns the DIN, opens the batch record.
 
-    Only an enrolled donor with a signed, not withdrawn consent can give material.
+    Only an enrolled donor with a signed, not withdrawn consent can give material, once, and
+    not before the day of that consent. The harvest day is compared with the surgery date of
+    the donor's screening (``harvest-surgery-day`` in-process limit: the fat is collected
+    during the scheduled liposuction); another day, or no surgery date, is a deviation.
     """
     check_role(acting_user, WRITERS)
     donor = Donor.objects.select_for_update().get(pk=donor.pk)
@@ -44,21 +63,35 @@ def record_harvest(*, donor: Donor, harvested_at: dt.datetime, surgeon: str, mas
     if donor.status != Donor.ENROLLED:
         raise DonorLocked(f"{donor.pseudonym}: not enrolled (status {donor.get_status_display()}); "
                           "no harvest can be recorded")
+    _refuse_second_harvest(donor)
     harvested_at = aware(harvested_at, "harvested_at")
+    day = timezone.localtime(harvested_at).date()
+    consent = donor.current_consent()
+    if consent is not None and day < consent.date:
+        raise ValidationError({"harvested_at": _("%(day)s is before the donor's consent (signed on %(consent)s)")
+                               % {"day": day.isoformat(), "consent": consent.date.isoformat()}})
     departed_at = aware(departed_at, "departed_at")
     if departed_at < harvested_at:
         raise ValidationError({"departed_at": "before the harvest time"})
+    surgery = Screening.objects.filter(donor=donor).values_list("surgery_date", flat=True).first()
     data = {
         "harvested_at": harvested_at, "surgeon": text(surgeon, "surgeon"),
-        "mass_g": decimal(mass_g, "mass_g", maximum=Decimal(10000)),
+        "mass_g": decimal(mass_g, "mass_g", maximum=Decimal(10000), positive=True),
+        "scheduled_surgery_on": surgery,
+        "days_from_scheduled_surgery": None if surgery is None else (day - surgery).days,
         "container": text(container, "container"),
         "transport_temperature": text(transport_temperature, "transport_temperature"),
         "departed_at": departed_at, "notes": text(notes, "notes", required=False, max_length=1000),
     }
     din = next_din(acting_user=acting_user)
-    donation = Donation.objects.create(donor=donor, din=din.text, fin=din.fin, year=din.year,
-                                       sequence=din.sequence, collected_at=harvested_at,
-                                       created_by=acting_user)
+    try:
+        with transaction.atomic():  # a savepoint: the constraint's refusal is read, not a crash
+            donation = Donation.objects.create(donor=donor, din=din.text, fin=din.fin, year=din.year,
+                                               sequence=din.sequence, collected_at=harvested_at,
+                                               created_by=acting_user)
+    except IntegrityError:
+        _refuse_second_harvest(donor)
+        raise
     record_event(acting_user=acting_user, action=EventKind.CREATE, record=donation,
                  new={"din": din.text, "donor": donor.pseudonym, "collected_at": harvested_at})
     batch = Batch.objects.create(donation=donation, code=din.text, din=din.text, product_code=product_code(),
@@ -92,7 +125,7 @@ def record_receipt(*, batch: Batch, received_at: dt.datetime, temperature_c: Any
         "received_at": received_at,
         "temperature_c": decimal(temperature_c, "temperature_c", minimum=Decimal(-200), maximum=Decimal(100)),
         "integrity": text(integrity, "integrity", max_length=50).lower(),
-        "mass_g": decimal(mass_g, "mass_g", maximum=Decimal(10000)),
+        "mass_g": decimal(mass_g, "mass_g", maximum=Decimal(10000), positive=True),
         # rounded up to the hundredth: a delay beyond the limit can never round down into it
         "elapsed_hours": exact.quantize(Decimal("0.01"), rounding=ROUND_UP),
     }

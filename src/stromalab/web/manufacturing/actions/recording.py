@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stromalab.core.manufacturing.release import Result, Status, Verdict, evaluate
 from stromalab.web.accounts.actions import sign
@@ -29,15 +30,21 @@ from .inputs import jsonable
 def check_limits(batch: Batch, step: Step, checks: Iterable[tuple[str, Any]], deviation_reason: str,
                  acting_user: Any) -> list[Verdict]:
     """Judge ``(limit id, value)`` pairs by the batch's study's limits; the failed ones need a
-    deviation reason and are recorded as deviations (otherwise :class:`LimitBreach`)."""
+    deviation reason and are recorded as deviations (otherwise :class:`LimitBreach`). A required
+    check without a value (``""``: e.g. no surgery date to compare the harvest with) cannot be
+    shown within its limit, so it fails too."""
     spec = in_process_limits(study_of(batch))
     failed = []
     for test_id, value in checks:
         verdict = evaluate(spec.requirement(test_id), Result(test_id, str(value)))
-        if verdict.status in (Status.FAIL, Status.INVALID):
+        if verdict.status in (Status.FAIL, Status.INVALID) or (
+                verdict.status is Status.MISSING and verdict.required):
             failed.append(verdict)
 
     def said(v: Verdict) -> str:
+        if v.status is Status.MISSING:
+            return _("%(name)s not known, so not within the in-process limit %(limit)s") % {
+                "name": v.name, "limit": v.limit}
         unit = spec.requirement(v.test_id).unit
         return f"{v.name} {v.value}{' ' + unit if unit else ''} outside the in-process limit {v.limit}"
 
