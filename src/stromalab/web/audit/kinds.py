@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
 
 class EventKind(StrEnum):
     # records
@@ -47,3 +50,47 @@ class EventKind(StrEnum):
     PASSWORD_CHANGE = "password_change"
     PASSWORD_RESET = "password_reset"
     REVOKE = "revoke"
+    # the trail itself
+    EXPORT = "export"
+
+
+#: each kind as people read it on the trail's pages and in its export (English and French;
+#: context "audit event": "closed" here is not the adjective of a closed query)
+LABELS: dict[str, Promise] = {
+    EventKind.CREATE: pgettext_lazy("audit event", "created"),
+    EventKind.UPDATE: pgettext_lazy("audit event", "changed"),
+    EventKind.CORRECT: pgettext_lazy("audit event", "corrected"),
+    EventKind.VOID: pgettext_lazy("audit event", "voided"),
+    EventKind.READ: pgettext_lazy("audit event", "read"),
+    EventKind.APPEND: pgettext_lazy("audit event", "added to"),
+    EventKind.CARRY: pgettext_lazy("audit event", "carried from the warehouse"),
+    EventKind.VERSION: pgettext_lazy("audit event", "new version"),
+    EventKind.SIGN: pgettext_lazy("audit event", "signed"),
+    EventKind.CLOSE: pgettext_lazy("audit event", "closed"),
+    EventKind.DECIDE: pgettext_lazy("audit event", "decided"),
+    EventKind.RELEASE: pgettext_lazy("audit event", "released"),
+    EventKind.REJECT: pgettext_lazy("audit event", "rejected"),
+    EventKind.WITHDRAW: pgettext_lazy("audit event", "consent withdrawn"),
+    EventKind.ENROLL: pgettext_lazy("audit event", "enrolled"),
+    EventKind.QUERY_OPEN: pgettext_lazy("audit event", "data query opened"),
+    EventKind.QUERY_ANSWER: pgettext_lazy("audit event", "data query answered"),
+    EventKind.QUERY_CLOSE: pgettext_lazy("audit event", "data query closed"),
+    EventKind.QUERY_REOPEN: pgettext_lazy("audit event", "data query reopened"),
+    EventKind.PRESCREEN: pgettext_lazy("audit event", "warehouse pre-screening"),
+    EventKind.OOS_OPEN: pgettext_lazy("audit event", "out-of-specification opened"),
+    EventKind.LOGIN: pgettext_lazy("audit event", "logged in"),
+    EventKind.LOGIN_FAILED: pgettext_lazy("audit event", "failed login"),
+    EventKind.LOGOUT: pgettext_lazy("audit event", "logged out"),
+    EventKind.LOCKED: pgettext_lazy("audit event", "account locked"),
+    EventKind.UNLOCK: pgettext_lazy("audit event", "account unlocked"),
+    EventKind.PASSWORD_CHANGE: pgettext_lazy("audit event", "password changed"),
+    EventKind.PASSWORD_RESET: pgettext_lazy("audit event", "password reset"),
+    EventKind.REVOKE: pgettext_lazy("audit event", "revoked"),
+    EventKind.EXPORT: pgettext_lazy("audit event", "audit trail exported"),
+}
+
+
+def kind_label(action: str) -> str:
+    """The kind in words; a text no member carries (never expected) is shown as stored."""
+    label = LABELS.get(action)
+    return action if label is None else str(label)
