@@ -19,6 +19,8 @@ Variable                          Default                          Meaning (sett
                                                                    extended at most once a minute)
 ``STROMALAB_LOCKOUT_THRESHOLD``   ``5``                            consecutive failed logins or signature
                                                                    passwords that lock an account
+``STROMALAB_TIME_ZONE``           ``Europe/Paris``                 the site's IANA time zone: times are stored in
+                                                                   UTC and shown in it, the zone named
 ``STROMALAB_SECURE_COOKIES``      off                              ``1`` behind HTTPS (secure session/CSRF cookies)
 ``STROMALAB_PROTOCOL``            ``NCT05947682``                  the study's protocol (bootstrap, pages)
 ``STROMALAB_PROTOCOLS``           the repository's ``protocols/``  folder holding the protocol folders (handed to
@@ -56,9 +58,11 @@ import hashlib
 import hmac
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 WEB_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("STROMALAB_VAR_DIR", "var")).resolve()
@@ -221,7 +225,12 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [WEB_DIR / "locale"]
 USE_I18N = True
-TIME_ZONE = "Europe/Paris"
+# the site's time zone: every time is stored in UTC and shown in this zone, named on the page
+TIME_ZONE = os.environ.get("STROMALAB_TIME_ZONE", "Europe/Paris")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(f"STROMALAB_TIME_ZONE={TIME_ZONE!r} is not an IANA time zone (e.g. Europe/Paris)") from None
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stromalab.web.localtime import local_text
+
 from . import roles
 
 
@@ -81,8 +83,8 @@ class Signature(models.Model):
         return sha256_hex(content) == self.content_hash
 
     def manifestation(self) -> str:
-        """Text shown on screen and on printouts: name, date and time (UTC), meaning."""
-        return f"{self.printed_name} — {self.signed_at:%Y-%m-%d %H:%M:%S} UTC — {self.get_meaning_display()}"
+        """Text shown on screen and on printouts: name, date and time (the site's, zone named), meaning."""
+        return f"{self.printed_name} — {local_text(self.signed_at, seconds=True)} — {self.get_meaning_display()}"
 
 
 class PasswordHistory(models.Model):
