@@ -183,10 +183,12 @@ def test_csv_export_is_safe_and_audited(make_user: Callable[..., Any], client_as
 
 
 def test_kinds_in_french(make_user: Callable[..., Any], client_as: Callable[..., Any]) -> None:
-    _many_changes(make_user("coordinator"), 1)
+    user = make_user("coordinator")
+    _many_changes(user, 1)
     client = client_as("monitor")
     html = client.get("/audit/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "modifié" in html and "Quand (Europe/Paris)" in html
+    assert f"Compte {user.username}" in html and '<option value="manufacturing.Batch">Lot</option>' in html
 
 
 @pytest.fixture()

@@ -28,9 +28,10 @@ from django.utils.translation import gettext_lazy as _
 
 @dataclass(frozen=True)
 class Naming:
-    """How one record type is named: the columns read (``values()`` paths, joins allowed) and
-    the wording (``%(column)s`` placeholders, ``__`` in a path becoming ``_``)."""
+    """How one record type is named: the type itself, the columns read (``values()`` paths,
+    joins allowed) and the wording (``%(column)s`` placeholders, ``__`` in a path becoming ``_``)."""
 
+    name: Promise
     columns: tuple[str, ...]
     wording: Promise
     #: the column a person types to find the record in the filter (``None``: the id only)
@@ -38,43 +39,43 @@ class Naming:
 
 
 NAMINGS: dict[str, Naming] = {
-    "accounts.User": Naming(("username", "first_name", "last_name"), _("Account %(username)s"), "username"),
-    "accounts.ApiToken": Naming(("label", "user__username"), _("API token “%(label)s” of %(user_username)s")),
-    "accounts.Signature": Naming(("printed_name", "subject"), _("Signature of %(printed_name)s (%(subject)s)")),
-    "donors.Study": Naming(("id",), _("Study %(id)s"), "id"),
-    "donors.InformationSheet": Naming(("version", "study_id"), _("Information sheet v%(version)s (%(study_id)s)")),
-    "donors.Donor": Naming(("pseudonym",), _("Donor %(pseudonym)s"), "pseudonym"),
-    "donors.DonorIdentity": Naming(("donor__pseudonym",), _("Identity of donor %(donor_pseudonym)s")),
-    "donors.Consent": Naming(("donor__pseudonym", "date"), _("Consent of donor %(donor_pseudonym)s (%(date)s)")),
-    "screening.Screening": Naming(("donor__pseudonym",), _("Screening of donor %(donor_pseudonym)s")),
-    "screening.Condition": Naming(("code", "screening__donor__pseudonym"),
+    "accounts.User": Naming(_("account"), ("username", "first_name", "last_name"), _("Account %(username)s"), "username"),
+    "accounts.ApiToken": Naming(_("API token"), ("label", "user__username"), _("API token “%(label)s” of %(user_username)s")),
+    "accounts.Signature": Naming(_("signature"), ("printed_name", "subject"), _("Signature of %(printed_name)s (%(subject)s)")),
+    "donors.Study": Naming(_("study"), ("id",), _("Study %(id)s"), "id"),
+    "donors.InformationSheet": Naming(_("information sheet"), ("version", "study_id"), _("Information sheet v%(version)s (%(study_id)s)")),
+    "donors.Donor": Naming(_("donor"), ("pseudonym",), _("Donor %(pseudonym)s"), "pseudonym"),
+    "donors.DonorIdentity": Naming(_("donor identity"), ("donor__pseudonym",), _("Identity of donor %(donor_pseudonym)s")),
+    "donors.Consent": Naming(_("consent"), ("donor__pseudonym", "date"), _("Consent of donor %(donor_pseudonym)s (%(date)s)")),
+    "screening.Screening": Naming(_("screening"), ("donor__pseudonym",), _("Screening of donor %(donor_pseudonym)s")),
+    "screening.Condition": Naming(_("condition"), ("code", "screening__donor__pseudonym"),
                                   _("Condition %(code)s of donor %(screening_donor_pseudonym)s")),
-    "screening.Medication": Naming(("code", "screening__donor__pseudonym"),
+    "screening.Medication": Naming(_("medication"), ("code", "screening__donor__pseudonym"),
                                    _("Medication %(code)s of donor %(screening_donor_pseudonym)s")),
-    "screening.DataQuery": Naming(("id", "screening__donor__pseudonym"),
+    "screening.DataQuery": Naming(_("data query"), ("id", "screening__donor__pseudonym"),
                                   _("Data query %(id)s on donor %(screening_donor_pseudonym)s")),
-    "screening.EligibilityDecision": Naming(("screening__donor__pseudonym",),
+    "screening.EligibilityDecision": Naming(_("eligibility decision"), ("screening__donor__pseudonym",),
                                             _("Eligibility decision on donor %(screening_donor_pseudonym)s")),
-    "screening.EnrollmentSlot": Naming(("number",), _("Enrolment slot %(number)s")),
-    "manufacturing.Donation": Naming(("din",), _("Donation %(din)s"), "din"),
-    "manufacturing.Batch": Naming(("code",), _("Batch %(code)s"), "code"),
-    "manufacturing.Step": Naming(("kind", "number", "batch__code"), _("Step %(kind)s %(number)s of batch %(batch_code)s")),
-    "manufacturing.Deviation": Naming(("id", "check_id", "batch__code"),
+    "screening.EnrollmentSlot": Naming(_("enrolment slot"), ("number",), _("Enrolment slot %(number)s")),
+    "manufacturing.Donation": Naming(_("donation"), ("din",), _("Donation %(din)s"), "din"),
+    "manufacturing.Batch": Naming(_("batch"), ("code",), _("Batch %(code)s"), "code"),
+    "manufacturing.Step": Naming(_("batch step"), ("kind", "number", "batch__code"), _("Step %(kind)s %(number)s of batch %(batch_code)s")),
+    "manufacturing.Deviation": Naming(_("deviation"), ("id", "check_id", "batch__code"),
                                       _("Deviation %(id)s (%(check_id)s) of batch %(batch_code)s")),
-    "manufacturing.Box": Naming(("tank", "rack", "name"), _("Box %(tank)s / %(rack)s / %(name)s")),
-    "manufacturing.Container": Naming(("din", "product_code", "division"),
+    "manufacturing.Box": Naming(_("storage box"), ("tank", "rack", "name"), _("Box %(tank)s / %(rack)s / %(name)s")),
+    "manufacturing.Container": Naming(_("container"), ("din", "product_code", "division"),
                                       _("Container %(din)s %(product_code)s %(division)s")),
-    "manufacturing.Movement": Naming(("kind", "container__din", "container__division"),
+    "manufacturing.Movement": Naming(_("container movement"), ("kind", "container__din", "container__division"),
                                      _("Movement (%(kind)s) of container %(container_din)s %(container_division)s")),
-    "quality.QcResult": Naming(("test_name", "batch__code"), _("QC result “%(test_name)s” of batch %(batch_code)s")),
-    "quality.OosRecord": Naming(("id", "test_id", "batch__code"), _("OOS %(id)s (%(test_id)s) of batch %(batch_code)s")),
-    "quality.FcsPanel": Naming(("panel_name", "batch__code"), _("FCS panel “%(panel_name)s” of batch %(batch_code)s")),
-    "quality.FcsFile": Naming(("original_name", "panel__batch__code"),
+    "quality.QcResult": Naming(_("QC result"), ("test_name", "batch__code"), _("QC result “%(test_name)s” of batch %(batch_code)s")),
+    "quality.OosRecord": Naming(_("out-of-specification record"), ("id", "test_id", "batch__code"), _("OOS %(id)s (%(test_id)s) of batch %(batch_code)s")),
+    "quality.FcsPanel": Naming(_("FCS panel"), ("panel_name", "batch__code"), _("FCS panel “%(panel_name)s” of batch %(batch_code)s")),
+    "quality.FcsFile": Naming(_("FCS file"), ("original_name", "panel__batch__code"),
                               _("FCS file “%(original_name)s” of batch %(panel_batch_code)s")),
-    "quality.ReleaseDecision": Naming(("batch__code",), _("Release decision on batch %(batch_code)s")),
-    "warehouse.PrescreenRun": Naming(("id", "source"), _("Pre-screening run %(id)s (%(source)s)")),
-    "warehouse.DonorLink": Naming(("donor__pseudonym",), _("Warehouse link of donor %(donor_pseudonym)s")),
-    "warehouse.CarriedFact": Naming(("id", "source"), _("Warehouse fact %(id)s (%(source)s)")),
+    "quality.ReleaseDecision": Naming(_("release decision"), ("batch__code",), _("Release decision on batch %(batch_code)s")),
+    "warehouse.PrescreenRun": Naming(_("pre-screening run"), ("id", "source"), _("Pre-screening run %(id)s (%(source)s)")),
+    "warehouse.DonorLink": Naming(_("warehouse link"), ("donor__pseudonym",), _("Warehouse link of donor %(donor_pseudonym)s")),
+    "warehouse.CarriedFact": Naming(_("warehouse fact"), ("id", "source"), _("Warehouse fact %(id)s (%(source)s)")),
 }
 
 
@@ -90,7 +91,10 @@ def _model(record_type: str) -> Any | None:
 
 
 def type_label(record_type: str) -> str:
-    """The record type in words (its model's verbose name), else as stored."""
+    """The record type in words: its name here, else its model's verbose name, else as stored."""
+    naming = NAMINGS.get(record_type)
+    if naming is not None:
+        return str(naming.name)
     model = _model(record_type)
     return record_type if model is None else str(model._meta.verbose_name)
 
