@@ -24,7 +24,7 @@ def test_result_is_judged_and_audited(batch: Any, analyst: Any) -> None:
     r = actions.record_result(batch=batch, test_id="viability", value="70", performed_on=TODAY,
                               instrument="NC-200", acting_user=analyst)
     assert (r.status, r.unit, r.method) == ("pass", "%", "dye exclusion / flow cytometry")
-    assert r.limit_text == "≥ 70 %" and r.specification_version == "1.0" and r.analyst == analyst
+    assert r.limit_text == "≥ 70 %" and r.specification_version == "1.1" and r.analyst == analyst
     event = AuditEvent.objects.get(record_type="quality.QcResult", record_id=str(r.pk), action="create")
     assert event.subject == batch.code and event.username == analyst.username and '"70"' in event.new
     assert not m.OosRecord.objects.exists()
@@ -43,11 +43,15 @@ def test_result_outside_limit_opens_an_oos(batch: Any, analyst: Any) -> None:
 def test_text_results_and_units(batch: Any, analyst: Any) -> None:
     ok = actions.record_result(batch=batch, test_id="sterility", value="No  Growth", performed_on=TODAY,
                                acting_user=analyst)
-    assert ok.status == "pass"
-    bad_unit = actions.record_result(batch=batch, test_id="viability", value="80", unit="cells",
-                                     performed_on=TODAY, acting_user=analyst)
-    assert bad_unit.status == "invalid" and "unit" in bad_unit.verdict_reason
-    assert not m.OosRecord.objects.exists()  # invalid blocks release but is no OOS: it is corrected
+    assert (ok.status, ok.value) == ("pass", "no growth")  # the choice named, as the specification writes it
+    with pytest.raises(ValidationError) as refused:
+        actions.record_result(batch=batch, test_id="viability", value="80", unit="cells",
+                              performed_on=TODAY, acting_user=analyst)
+    assert refused.value.message_dict == {"unit": ["the unit of Viability is fixed by the specification: %"]}
+    same = actions.record_result(batch=batch, test_id="viability", value="80", unit="%", performed_on=TODAY,
+                                 acting_user=analyst)
+    assert (same.status, same.unit) == ("pass", "%")
+    assert not m.OosRecord.objects.exists()
 
 
 def test_cell_count_needs_the_requested_dose(batch: Any, analyst: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stromalab.web.accounts.models import Signature
@@ -118,6 +119,9 @@ class FcsPanel(models.Model):
     phenotype = models.JSONField(default=dict)
     instrument = models.CharField(max_length=200, blank=True)
     acquired_on = models.DateField()
+    #: what to check, found at upload, not refused: ``[{"kind": "instrument" | "date", "file",
+    #: "control_file", "control", "stained"}]`` (a control acquired on another instrument or day)
+    warnings = models.JSONField(default=list, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
 
@@ -130,6 +134,16 @@ class FcsPanel(models.Model):
 
     def criteria(self) -> list[dict[str, object]]:
         return list(self.phenotype.get("isct", {}).get("criteria", []))
+
+    def warning_texts(self) -> list[str]:
+        """The upload's warnings in words, in the active language."""
+        texts = {
+            "instrument": gettext("control tube %(control_file)s was acquired on the instrument %(control)s, "
+                                  "%(file)s on %(stained)s ($CYT): check that this control belongs to it"),
+            "date": gettext("control tube %(control_file)s was acquired on %(control)s, %(file)s on "
+                            "%(stained)s ($DATE): check that this control belongs to it"),
+        }
+        return [texts[w["kind"]] % w for w in self.warnings if w.get("kind") in texts]
 
 
 class FcsFile(models.Model):

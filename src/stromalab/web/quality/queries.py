@@ -24,6 +24,7 @@ Release rules (compliance.md, manufacturing.md), all checked by :func:`release_s
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,7 @@ from stromalab.web.manufacturing.models import Batch, Container, Deviation, Step
 
 from . import models as m
 from . import storage
-from .spec import specification_for
+from .spec import shown_limit, shown_value, specification_for
 
 
 def specification(batch: Batch) -> Specification:
@@ -141,6 +142,17 @@ class TestRow:
     def status(self) -> str:
         return self.verdict.status.value
 
+    @property
+    def shown_value(self) -> str:
+        """The result as people read it (a choice by its label in their language), with its unit."""
+        if self.result is None:
+            return ""
+        return f"{shown_value(self.requirement, self.result.value)} {self.result.unit}".strip()
+
+    @property
+    def shown_limit(self) -> str:
+        return shown_limit(self.requirement)
+
 
 @dataclass
 class ReleaseSummary:
@@ -171,6 +183,11 @@ class ReleaseSummary:
         return [d for d in self.deviations if d.status == Deviation.OPEN]
 
     @property
+    def panel_warnings(self) -> list[tuple[m.FcsPanel, str]]:
+        """Each warning of the batch's panels, with its panel, in the active language."""
+        return [(p, text) for p in self.panels for text in p.warning_texts()]
+
+    @property
     def closed_deviations(self) -> list[Deviation]:
         return [d for d in self.deviations if d.status == Deviation.CLOSED]
 
@@ -182,7 +199,8 @@ class ReleaseSummary:
         return {
             "batch": self.batch.code, "din": self.batch.din, "product": self.batch.product_code,
             "study": spec.protocol,
-            "specification": {"version": spec.version, "effective": spec.effective},
+            "specification": self._signed_specification() or {"version": spec.version,
+                                                               "effective": spec.effective},
             "results": [{
                 "test": row.requirement.id, "status": row.status,
                 "value": row.result.value if row.result else None,
@@ -195,13 +213,37 @@ class ReleaseSummary:
             } for row in self.rows],
             "oos": [{"id": o.pk, "test": o.test_id, "value": o.value, "status": o.status,
                      "conclusion": o.conclusion} for o in self.oos],
-            "panels": [{"id": p.pk, "files": sorted(f.sha256 for f in p.files.all())} for p in self.panels],
+            "panels": [_panel_content(p) for p in self.panels],
             "deviations": [_deviation_content(d) for d in self.deviations],
             "eligibility": {"decision": self.eligibility.decision_id,
                             "record_hash": self.eligibility.record_hash},
             "containers": sorted(c.identifier for c in self.containers),
             "decision": decision,
         }
+
+
+    def _signed_specification(self) -> dict[str, Any] | None:
+        """Once decided, the specification version the decision was judged against, as signed.
+
+        A specification changes by new version (release.yaml's rule); that is no change of the
+        decided batch's record, so its signature must still match. The version comes from the
+        signed JSON, whose hash the signature holds: altering it there breaks the match."""
+        if self.decision is None:
+            return None
+        try:
+            signed = json.loads(self.decision.summary_json).get("specification")
+            return {"version": signed["version"], "effective": dt.date.fromisoformat(signed["effective"])}
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
+def _panel_content(p: m.FcsPanel) -> dict[str, Any]:
+    """A panel as signed at release: its files and, only when it has any, its upload warnings
+    (so that signatures made before panels had warnings still match)."""
+    out: dict[str, Any] = {"id": p.pk, "files": sorted(f.sha256 for f in p.files.all())}
+    if p.warnings:
+        out["warnings"] = p.warnings
+    return out
 
 
 def _deviation_content(d: Deviation) -> dict[str, Any]:

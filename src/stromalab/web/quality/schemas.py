@@ -105,6 +105,7 @@ class PanelOut(Schema):
     files: list[FcsFileOut]
     phenotype: dict[str, Any]
     results: list[int]
+    warnings: list[str]
 
 
     @staticmethod
@@ -114,6 +115,10 @@ class PanelOut(Schema):
     @staticmethod
     def resolve_results(p: m.FcsPanel) -> list[int]:
         return list(p.results.values_list("pk", flat=True))
+
+    @staticmethod
+    def resolve_warnings(p: m.FcsPanel) -> list[str]:
+        return p.warning_texts()
 
 
 class SignIn(Schema):
@@ -168,6 +173,7 @@ class SummaryOut(Schema):
     open_deviations: list[int]
     deviations: list[DeviationOut] = []
     containers: list[ContainerOut]
+    fcs_warnings: list[str]
     blockers: list[str]
     releasable: bool
     decision: str | None
@@ -181,6 +187,10 @@ class SummaryOut(Schema):
     @staticmethod
     def resolve_open_oos(s: ReleaseSummary) -> list[int]:
         return [o.pk for o in s.open_oos]
+
+    @staticmethod
+    def resolve_fcs_warnings(s: ReleaseSummary) -> list[str]:
+        return [f"panel {p.pk}: {text}" for p, text in s.panel_warnings]
 
     @staticmethod
     def resolve_open_deviations(s: ReleaseSummary) -> list[int]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from stromalab.core.manufacturing.specification import Specification, load_current
+from django.utils.translation import get_language
+
+from stromalab.core.manufacturing.specification import Requirement, Specification, load_current
 from stromalab.web.manufacturing.config import study_file
 
 #: ISCT panel slot (as ``stromalab.core.cytometry.panel`` labels it) -> release.yaml test id.
@@ -32,6 +34,26 @@ IDENTITY_TESTS = ("cd73", "cd90", "cd105", "cd45", "cd34", "cd14-cd11b", "cd19-c
 def specification_for(study_id: str) -> Specification:
     """The current release specification of ``study_id`` (re-read when the file changes)."""
     return load_current(study_file(study_id, "release.yaml"))
+
+
+def choice_options(requirement: Requirement) -> list[tuple[str, str]]:
+    """``(value, label)`` of each choice of a qualitative test, labelled in the active language."""
+    language = get_language() or "en"
+    return [(c.value, c.label(language)) for c in requirement.choices]
+
+
+def shown_value(requirement: Requirement, value: str) -> str:
+    """A stored result as people read it: its choice's label in the active language (the stored
+    value itself when it names no choice, e.g. a word typed before the test had choices)."""
+    choice = requirement.choice(value)
+    return choice.label(get_language() or "en") if choice is not None else value
+
+
+def shown_limit(requirement: Requirement) -> str:
+    """The limit as people read it: the conforming choices' labels, else the limit's text."""
+    language = get_language() or "en"
+    conforming = [c.label(language) for c in requirement.choices if c.conforms]
+    return " / ".join(conforming) if conforming else requirement.limit_text
 
 
 def identity_values(criteria: list[dict[str, object]]) -> dict[str, Decimal]:

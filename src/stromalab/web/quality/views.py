@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from stromalab.core.manufacturing.specification import Requirement
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.audit.models import AuditEvent
 from stromalab.web.feedback import report_refusal, run_action
@@ -37,6 +38,7 @@ from .queries import (
     release_summary,
     specification,
 )
+from .spec import shown_limit, shown_value
 
 #: largest FCS file accepted by upload (bytes)
 MAX_FCS_BYTES = 512 * 1024 * 1024
@@ -54,7 +56,24 @@ def _status(value: str) -> str:
 
 
 def _tests(batch: Batch) -> list[tuple[str, str]]:
-    return [(r.id, f"{r.name} ({r.limit_text})") for r in specification(batch).requirements]
+    return [(r.id, f"{r.name} ({shown_limit(r)})") for r in specification(batch).requirements]
+
+
+def _requirement(batch: Batch, test_id: Any) -> Requirement | None:
+    """The batch's specification test ``test_id``, None when it has none of that id."""
+    try:
+        return specification(batch).requirement(str(test_id or ""))
+    except KeyError:
+        return None
+
+
+def _next_test(batch: Batch, asked: Any) -> Requirement:
+    """The test whose entry form the page shows: the one asked for (``?test=``), else the first
+    without a current result, else the first."""
+    spec = specification(batch)
+    done = set(m.QcResult.objects.filter(batch=batch, voided_at__isnull=True).values_list("test_id", flat=True))
+    return (_requirement(batch, asked)
+            or next((r for r in spec.requirements if r.id not in done), spec.requirements[0]))
 
 
 @require_role(READERS)
@@ -79,11 +98,17 @@ def batch_qc(request: Any, qc_batch: str) -> HttpResponse:
 
 def _batch_page(request: Any, batch: Batch, form: ResultForm | None = None,
                 upload_form: FcsUploadForm | None = None) -> HttpResponse:
-    """The batch's QC page; a refused form is shown again, bound, with its errors."""
+    """The batch's QC page; a refused form is shown again, bound, with its errors. The entry form
+    is that of one test (picked with ``?test=``): a select of its choices for a qualitative test,
+    a number in the specification's unit for another."""
     summary = release_summary(batch)
+    chosen = _requirement(batch, form["test_id"].value()) if form is not None else None
+    chosen = chosen or _next_test(batch, request.GET.get("test"))
     return render(request, "quality/batch.html", {
-        "batch": batch, "summary": summary,
-        "form": form or ResultForm(tests=_tests(batch)), "upload_form": upload_form or FcsUploadForm(),
+        "batch": batch, "summary": summary, "tests": _tests(batch), "chosen": chosen,
+        "chosen_limit": shown_limit(chosen),
+        "form": form or ResultForm(tests=_tests(batch), requirement=chosen),
+        "upload_form": upload_form or FcsUploadForm(),
         "panels": m.FcsPanel.objects.filter(batch=batch).select_related("uploaded_by").order_by("-id"),
         "voided": m.QcResult.objects.filter(batch=batch, voided_at__isnull=False).order_by("id"),
         "can_enter": has_role(request.user, ANALYSTS) and summary.decision is None
@@ -95,7 +120,7 @@ def _batch_page(request: Any, batch: Batch, form: ResultForm | None = None,
 @require_POST
 def result_add(request: Any, qc_batch: str) -> HttpResponse:
     batch = batch_or_404(qc_batch)
-    form = ResultForm(request.POST, tests=_tests(batch))
+    form = ResultForm(request.POST, tests=_tests(batch), requirement=_requirement(batch, request.POST.get("test_id")))
     if not form.is_valid():
         return _batch_page(request, batch, form=form)
     try:
@@ -105,8 +130,10 @@ def result_add(request: Any, qc_batch: str) -> HttpResponse:
         return _batch_page(request, batch, form=form)
     # stored either way; out of specification is not good news: it opened an OOS record
     notify = messages.success if result.status == "pass" else messages.warning
+    requirement = _requirement(batch, result.test_id)
+    shown = f"{shown_value(requirement, result.value)} {result.unit}".strip() if requirement else result.shown_value
     notify(request, _("Result recorded: %(test)s %(value)s — %(status)s") % {
-        "test": result.test_name, "value": result.shown_value, "status": _status(result.status)})
+        "test": result.test_name, "value": shown, "status": _status(result.status)})
     return redirect("quality:batch", qc_batch=batch.code)
 
 
@@ -114,8 +141,9 @@ def result_add(request: Any, qc_batch: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def result_detail(request: Any, qc_result_id: int) -> HttpResponse:
     result = get_object_or_404(m.QcResult.objects.select_related("batch", "analyst"), pk=qc_result_id)
-    form = CorrectionForm(request.POST or None, initial={
-        "value": result.value, "unit": result.unit, "method": result.method,
+    requirement = _requirement(result.batch, result.test_id)
+    form = CorrectionForm(request.POST or None, requirement=requirement, initial={
+        "value": result.value, "method": result.method,
         "instrument": result.instrument, "performed_on": result.performed_on,
         "requested_dose": result.requested_dose or ""})
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,13 @@
 """FCS panel uploads: a control tube and stained tubes, stored once with their SHA-256, the
-ISCT phenotype computed by the core, and each identity test measured recorded as a QC result."""
+ISCT phenotype computed by the core, and each identity test measured recorded as a QC result.
+
+Before anything is stored, the upload must make sense as a panel: no file given twice (the same
+SHA-256 as control and as stained tube would measure the control against itself), and every
+stained tube measuring at least one of the panel's markers (a tube of other stains adds nothing
+but a panel verdict "incomplete"). A control acquired on another instrument ($CYT) or another
+day ($DATE) than a stained tube may be legitimate, so it is stored with a warning that the QC
+page and the release summary show, not refused.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stromalab.web.accounts.permissions import check_role
 from stromalab.web.audit.actions import record_event
@@ -34,10 +43,37 @@ class Upload:
     data: bytes
 
 
+def _refuse_repeated_files(uploads: Sequence[Upload], names: Sequence[str]) -> None:
+    """Refuse an upload that gives one file (one SHA-256) twice, e.g. as control and stained."""
+    seen: dict[str, str] = {}
+    for upload, name in zip(uploads, names, strict=True):
+        digest = storage.sha256(upload.data)
+        if digest in seen:
+            raise ValidationError({"stained": _(
+                "%(name)s and %(first)s are the same file (identical SHA-256): a stained tube is "
+                "measured against a different control tube; nothing was stored") % {
+                    "name": name, "first": seen[digest]}})
+        seen[digest] = name
+
+
+def _refuse_tubes_without_panel_markers(stained: Sequence[Any], panel: Any) -> None:
+    """Refuse a stained tube none of whose channels measures a marker of ``panel``."""
+    from stromalab.core.cytometry.markers import channel_markers
+
+    wanted = [marker for limit in panel.limits for marker in limit.markers]
+    for data in stained:
+        measured = {marker for _index, names in channel_markers(data.channels, {}) for marker in names}
+        if not measured & set(wanted):
+            raise ValidationError({"stained": _(
+                "%(name)s measures none of the panel's markers (%(markers)s): it is not a tube of "
+                "this panel; nothing was stored") % {"name": data.source, "markers": ", ".join(wanted)}})
+
+
 def _parse_uploads(control: Upload, stained: Sequence[Upload]) -> tuple[Any, list[Any], Any]:
-    """Every file read and the phenotype computed, before anything is stored; a file that
-    cannot be read is refused by its name."""
+    """Every file read, checked to make a panel and the phenotype computed, before anything is
+    stored; a file that cannot be read, or does not belong, is refused by its name."""
     from stromalab.core.cytometry import FcsError, parse_fcs
+    from stromalab.core.cytometry.panel import ISCT_2006
     from stromalab.core.cytometry.phenotype import phenotype
 
     if not stained:
@@ -45,6 +81,7 @@ def _parse_uploads(control: Upload, stained: Sequence[Upload]) -> tuple[Any, lis
     names = [storage.safe_name(u.name) for u in (control, *stained)]
     if len(set(names)) != len(names):
         raise ValidationError({"stained": "two files have the same name"})
+    _refuse_repeated_files((control, *stained), names)
     parsed = []
     for upload, name in zip((control, *stained), names, strict=True):
         if not upload.data:
@@ -53,16 +90,17 @@ def _parse_uploads(control: Upload, stained: Sequence[Upload]) -> tuple[Any, lis
             parsed.append(parse_fcs(upload.data, name))
         except FcsError as e:
             raise ValidationError({"files": f"{e} — not a readable FCS file, nothing was stored"}) from e
+    _refuse_tubes_without_panel_markers(parsed[1:], ISCT_2006)
     try:
-        result = phenotype(parsed[0], parsed[1:], histograms=True)
+        result = phenotype(parsed[0], parsed[1:], panel=ISCT_2006, histograms=True)
     except FcsError as e:
         raise ValidationError({"files": f"{e} — nothing was stored"}) from e
     return parsed[0], parsed[1:], result
 
 
-def _acquired_on(keywords: Any) -> dt.date:
-    """The acquisition date of the FCS ``$DATE`` keyword (instruments write it many ways);
-    today when it is missing, unreadable or in the future."""
+def _keyword_date(keywords: Any) -> dt.date | None:
+    """The date of the FCS ``$DATE`` keyword (instruments write it many ways); None when it is
+    missing, unreadable or in the future."""
     text = str(keywords.get("$DATE", "") or "").strip()
     for fmt in ("%d-%b-%Y", "%Y-%m-%d", "%d-%b-%y", "%d/%m/%Y", "%m/%d/%Y", "%Y-%b-%d", "%d.%m.%Y"):
         try:
@@ -71,7 +109,30 @@ def _acquired_on(keywords: Any) -> dt.date:
             continue
         if day <= timezone.localdate():
             return day
-    return timezone.localdate()
+    return None
+
+
+def _acquired_on(keywords: Any) -> dt.date:
+    """The acquisition date of ``$DATE``; today when it is missing, unreadable or in the future."""
+    return _keyword_date(keywords) or timezone.localdate()
+
+
+def _control_warnings(control: Any, stained: Sequence[Any]) -> list[dict[str, str]]:
+    """One warning per stained tube whose instrument (``$CYT``) or acquisition date (``$DATE``)
+    differs from the control's, both being recorded (:meth:`FcsPanel.warning_texts` words it)."""
+    out: list[dict[str, str]] = []
+    own_cyt = " ".join(str(control.keywords.get("$CYT") or "").split())
+    own_day = _keyword_date(control.keywords)
+    for data in stained:
+        cyt = " ".join(str(data.keywords.get("$CYT") or "").split())
+        if own_cyt and cyt and own_cyt.casefold() != cyt.casefold():
+            out.append({"kind": "instrument", "file": data.source, "control_file": control.source,
+                        "control": own_cyt, "stained": cyt})
+        day = _keyword_date(data.keywords)
+        if own_day and day and own_day != day:
+            out.append({"kind": "date", "file": data.source, "control_file": control.source,
+                        "control": own_day.isoformat(), "stained": day.isoformat()})
+    return out
 
 
 @transaction.atomic(durable=True)
@@ -107,9 +168,10 @@ def upload_panel(*, batch: Batch, control: Upload, stained: Sequence[Upload], ac
         acquired = _acquired_on(control_data.keywords)
         keywords = control_data.keywords
         instrument = str(keywords.get("$CYT") or keywords.get("CREATOR") or "").strip()[:200]
+        warnings = _control_warnings(control_data, stained_data)
         panel = m.FcsPanel.objects.create(
             batch=batch, uploaded_by=acting_user, panel_name=result.panel, verdict=result.verdict,
-            phenotype=phenotype_json, instrument=instrument, acquired_on=acquired)
+            phenotype=phenotype_json, instrument=instrument, acquired_on=acquired, warnings=warnings)
         files = []
         for position, (upload, data) in enumerate(zip((control, *stained), (control_data, *stained_data),
                                                        strict=True)):
@@ -125,7 +187,7 @@ def upload_panel(*, batch: Batch, control: Upload, stained: Sequence[Upload], ac
             "verdict": panel.verdict, "instrument": instrument, "acquired_on": acquired,
             "files": [{"role": f.role, "name": f.original_name, "sha256": f.sha256, "size": f.size,
                        "path": f.stored_path} for f in files],
-            "criteria": phenotype_json["isct"]["criteria"]})
+            "criteria": phenotype_json["isct"]["criteria"], "warnings": warnings})
         for test_id in IDENTITY_TESTS:
             if test_id not in values:
                 continue

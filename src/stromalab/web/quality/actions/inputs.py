@@ -13,6 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from stromalab.core.manufacturing.specification import (
     NumericLimit,
@@ -48,8 +50,17 @@ def clean_text(value: Any, name: str, limit: int, *, required: bool = False) -> 
 def clean_value(value: Any, requirement: Requirement) -> str:
     """The result as stored: for a numeric test, the number as people write it (a decimal comma,
     spaces between thousands) checked finite and plausible for its unit, stored with a point;
-    for a text test, the text."""
+    for a test with choices, the value of the choice named (refused, with the choices' labels,
+    when it names none); for another text test, the text."""
     text = clean_text(value, "value", 100, required=True)
+    if requirement.choices:
+        choice = requirement.choice(text)
+        if choice is None:
+            language = get_language() or "en"
+            raise ValidationError({"value": _("%(value)s is not a result of %(test)s: choose one of %(choices)s") % {
+                "value": repr(text), "test": requirement.name,
+                "choices": "; ".join(c.label(language) for c in requirement.choices)}})
+        return choice.value
     if not isinstance(requirement.limit, NumericLimit | PerDoseLimit):
         return text
     number_text = text.translate(_THOUSANDS)
@@ -65,6 +76,16 @@ def clean_value(value: Any, requirement: Requirement) -> str:
     if not number.is_finite() or not low <= number <= high:
         raise ValidationError({"value": f"{why} (got {text})"})
     return format(number, "f")
+
+
+def clean_unit(value: Any, requirement: Requirement) -> str:
+    """The specification's unit: it is fixed there, so a result may only repeat it."""
+    unit = clean_text(value, "unit", 20)
+    expected = requirement.unit or ""
+    if unit and unit != expected:
+        raise ValidationError({"unit": _("the unit of %(test)s is fixed by the specification: %(unit)s") % {
+            "test": requirement.name, "unit": expected or _("none")}})
+    return expected
 
 
 def clean_date(value: Any, name: str, *, earliest: dt.date | None = None) -> dt.date:

@@ -20,7 +20,7 @@ from stromalab.web.manufacturing.models import Batch
 from .. import models as m
 from ..permissions import ANALYSTS
 from ..queries import judge, specification
-from .inputs import clean_date, clean_dose, clean_text, clean_value, requirement_of
+from .inputs import clean_date, clean_dose, clean_text, clean_unit, clean_value, requirement_of
 from .oos import open_oos_if_failed
 
 #: the fields of a result that a correction may change
@@ -49,7 +49,8 @@ def record_result(*, batch: Batch, test_id: str, value: Any, performed_on: Any, 
                   requested_dose: Any = None) -> m.QcResult:
     """Enter a QC result for a test of the batch's release specification.
 
-    ``unit`` and ``method`` default to the specification's. The result is judged by the core at
+    ``method`` defaults to the specification's; ``unit`` is the specification's (another one is
+    refused). A test with choices takes one of them. The result is judged by the core at
     once; a result outside its limit opens an out-of-specification record. A test that already
     has a result is changed with :func:`correct_result` (with a reason), not entered twice.
     """
@@ -73,7 +74,7 @@ def _enter_result(*, batch: Batch, test_id: str, value: Any, performed_on: Any, 
     result = m.QcResult(
         batch=batch, test_id=requirement.id, test_name=requirement.name,
         value=clean_value(value, requirement),
-        unit=clean_text(unit, "unit", 20) if unit not in (None, "") else (requirement.unit or ""),
+        unit=clean_unit(unit, requirement),
         requested_dose=clean_dose(requested_dose, requirement),
         method=clean_text(method, "method", 200) or requirement.method,
         instrument=clean_text(instrument, "instrument", 200),
@@ -124,7 +125,7 @@ def _apply_correction(*, result: m.QcResult, changes: dict[str, Any], reason: st
                                           f"{', '.join(CORRECTABLE)})"})
     parsers: dict[str, Callable[[Any], Any]] = {
         "value": lambda v: clean_value(v, requirement),
-        "unit": lambda v: clean_text(v, "unit", 20),
+        "unit": lambda v: clean_unit(v, requirement),
         "method": lambda v: clean_text(v, "method", 200, required=True),
         "instrument": lambda v: clean_text(v, "instrument", 200),
         "performed_on": lambda v: clean_date(v, "performed_on",
