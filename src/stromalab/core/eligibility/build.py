@@ -200,6 +200,12 @@ def _by_sex(node: Any, key: str, ctx: BuildContext) -> rules.BySex:
     )
 
 
+def _review(node: Any, key: str, ctx: BuildContext) -> rules.Review:
+    if not isinstance(node, str) or not node.strip():
+        raise ctx.error(key, "must say what the reviewer has to decide (non-empty text)")
+    return rules.Review(node.strip())
+
+
 def _all(node: Any, key: str, ctx: BuildContext) -> rules.All:
     return rules.All(_rule_list(node, key, ctx))
 
@@ -223,6 +229,7 @@ _KINDS: dict[str, Callable[[Any, str, BuildContext], rules.Rule]] = {
     "exposure": _exposure,
     "reported": _reported,
     "sex": _by_sex,
+    "review": _review,
     "all": _all,
     "any": _any,
     "not": _not,

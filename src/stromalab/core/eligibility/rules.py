@@ -30,8 +30,8 @@ from stromalab.core.eligibility.recorded import Answer, Choice, Panel, Procedure
 
 __all__ = [
     "COMPARATORS", "QUANTITIES", "All", "Answer", "Any_", "BySex", "Choice", "Constant",
-    "Exposure", "History", "Not", "Outcome", "Panel", "Procedure", "Ratio", "Reported", "Rule",
-    "Test", "Tri", "Value",
+    "Exposure", "History", "Not", "Outcome", "Panel", "Procedure", "Ratio", "Reported", "Review",
+    "Rule", "Test", "Tri", "Value",
 ]  # fmt: skip
 
 
@@ -89,6 +89,18 @@ class Constant:
 
     def evaluate(self, record: ScreeningRecord) -> Outcome:
         return self.value, self.reason, False
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A criterion nobody has made computable yet (drafted by an import, or left to a person):
+    always unknown, so the verdict stays ``incomplete`` until someone writes its rule. The
+    ``note`` says what the reviewer has to decide."""
+
+    note: str
+
+    def evaluate(self, record: ScreeningRecord) -> Outcome:
+        return None, f"awaiting review: {self.note}", False
 
 
 @dataclass(frozen=True, slots=True)
