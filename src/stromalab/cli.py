@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fcs": ("fcs", "read FCS files and compute the ISCT phenotype"),
     "din": ("din", "ISBT 128 donation identification numbers"),
     "prescreen": ("prescreen", "pre-screen an OMOP warehouse against a protocol"),
+    "protocol": ("protocol", "protocol folders: import-ctgov drafts one from a registry record"),
     "audit": ("audit", "verify the hash-chained audit trail"),
     "createuser": ("createuser", "add a user account with a role"),
     "manage": ("manage", "run a Django management command (migrate, runserver, ...)"),
