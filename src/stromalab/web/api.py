@@ -20,6 +20,7 @@ from ninja import NinjaAPI
 from stromalab.web.accounts.actions import SignatureError, record_login_failure
 from stromalab.web.accounts.api_auth import default_auth
 from stromalab.web.feedback import error_messages, field_problems
+from stromalab.web.submissions.api import idempotent
 
 #: (prefix, module with a ``router``): later apps append here.
 ROUTERS = [
@@ -37,10 +38,16 @@ ROUTERS = [
 api = NinjaAPI(
     title="stromalab",
     version="1",
-    description="Study data API: donors, consent, screening, eligibility, enrollment, audit.",
+    description=("Study data API: donors, consent, screening, eligibility, enrollment, audit.\n\n"
+                 "Every POST accepts an `Idempotency-Key` header (1 to 255 visible ASCII characters, "
+                 "e.g. a UUID, scoped to the caller): a repeat with the same key and body is not run "
+                 "again but answered with the first answer (`Idempotent-Replayed: true`); the same key "
+                 "with another body is refused with 422. A refused request (4xx) frees its key."),
     auth=default_auth(),
     urls_namespace="api",
 )
+# a POST with an Idempotency-Key runs once (claimed after authentication: web/submissions/api.py)
+api.add_decorator(idempotent)
 
 
 @api.exception_handler(PermissionDenied)

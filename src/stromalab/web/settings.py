@@ -103,6 +103,7 @@ STROMALAB_APPS = [
     "stromalab.web.manufacturing",
     "stromalab.web.quality",
     "stromalab.web.warehouse",
+    "stromalab.web.submissions",  # exactly-once form posts and API calls
 ]
 
 INSTALLED_APPS = [
@@ -129,6 +130,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stromalab.web.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # after CSRF, authentication and messages: claims a form's submission token before its view
+    "stromalab.web.submissions.middleware.SubmissionMiddleware",
 ]
 
 ROOT_URLCONF = "stromalab.web.urls"
@@ -147,6 +150,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "stromalab.web.accounts.context_processors.stromalab",
             ],
+            # {% csrf_token %} also renders the form's one-off submission token (web/submissions)
+            "builtins": ["stromalab.web.submissions.templatetags.submission_token"],
         },
     },
 ]
