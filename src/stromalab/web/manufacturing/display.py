@@ -1,7 +1,8 @@
 """How recorded step values read on the batch page and in the printed batch record.
 
 Step data are stored as JSON (ISO timestamps, lists of placements); operators and inspectors
-should read them as they would on paper: ``2026-11-06 14:21 UTC``, ``A0 → A1``.
+should read them as they would on paper: ``2026-11-06 15:21 CET`` (the site's time zone, named, as
+typed: an operator's 08:30 must not read 07:30 UTC), ``A0 → A1``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+
+from stromalab.web.localtime import local_text
 
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -23,8 +26,7 @@ def display_value(value: Any) -> str:
         except ValueError:
             return value
         if moment.tzinfo is not None:
-            moment = moment.astimezone(dt.UTC)
-            return f"{moment:%Y-%m-%d %H:%M} UTC"
+            return local_text(moment)
         return f"{moment:%Y-%m-%d %H:%M}"
     if isinstance(value, dict):
         if "container" in value and "position" in value:
