@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from stdnum.fr import nir as stdnum_nir
 
 from stromalab.web.accounts import roles
@@ -59,6 +60,25 @@ def clean_nir(value: str) -> str:
         return str(stdnum_nir.validate(value))
     except Exception as e:  # stdnum raises ValidationError subclasses
         raise ValidationError({"nir": f"invalid social security number (NIR): {e}"}) from e
+
+
+def registration_key(study_id: str, nir: str) -> str | None:
+    """The value of :attr:`DonorIdentity.registration_key` for a donor who is not voided."""
+    return f"{study_id}:{nir}" if nir else None
+
+
+def _save_identity(identity: DonorIdentity) -> None:
+    """Save ``identity`` in a savepoint: the same NIR already registered in the study (also by
+    a simultaneous request, which the unique key serializes) is refused beside the field."""
+    try:
+        with transaction.atomic():
+            identity.save()
+    except IntegrityError as e:
+        key = identity.registration_key
+        if key is None or not DonorIdentity.objects.filter(registration_key=key).exclude(pk=identity.pk).exists():
+            raise
+        raise ValidationError({"nir": _("a donor with this social security number is already registered "
+                                        "in this study")}) from e
 
 
 def _clean_identity(data: dict[str, Any]) -> dict[str, str]:
@@ -135,7 +155,8 @@ def register_donor_in_transaction(*, study: Study, identity: dict[str, Any], act
                                          pseudonym=pseudonym_for(locked, sequence), created_by=acting_user)
     except IntegrityError as e:  # pragma: no cover - only if the lock was bypassed
         raise ValidationError("pseudonym allocation conflict, retry") from e
-    DonorIdentity.objects.create(donor=donor, **ident)
+    _save_identity(DonorIdentity(donor=donor, registration_key=registration_key(locked.id, ident.get("nir", "")),
+                                 **ident))
     record_event(acting_user=acting_user, action=EventKind.CREATE, record=donor,
                  new={"pseudonym": donor.pseudonym, "study": locked.id})
     # Identity values are not copied into the trail (GDPR): the trail says which fields were set.
@@ -168,7 +189,8 @@ def update_identity(*, donor: Donor, changes: dict[str, Any], reason: str, actin
     if diff:
         if not reason.strip():
             raise ValidationError({"reason": "a reason is required to change identity data"})
-        identity.save()
+        identity.registration_key = registration_key(donor.study_id, identity.nir)  # not voided: checked above
+        _save_identity(identity)
         # Which fields changed and why, not the values themselves (kept out of the trail).
         record_changes(acting_user=acting_user, record=identity, reason=reason,
                        changes={f: ("(set)" if o else None, "(changed)") for f, (o, _n) in diff.items()})
@@ -224,6 +246,8 @@ def void_donor(*, donor: Donor, reason: str, acting_user: Any) -> None:
     donor.voided_at = timezone.now()
     donor.void_reason = reason
     donor.save(update_fields=["voided_at", "void_reason"])
+    # the person may be registered again, correctly (the voided record keeps its identity)
+    DonorIdentity.objects.filter(donor=donor).update(registration_key=None)
     record_event(acting_user=acting_user, action=EventKind.VOID, record=donor, field="voided_at",
                  new=donor.voided_at, reason=reason)
 

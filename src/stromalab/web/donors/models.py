@@ -99,6 +99,10 @@ class DonorIdentity(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     nir = models.CharField(_("social security number (NIR)"), max_length=15, blank=True)
+    #: ``<study>:<NIR>`` while the donor holds a NIR and is not voided, else null: one person is
+    #: registered once per study, whichever path or how many simultaneous requests register
+    #: them; a voided registration (made in error) frees it. Derived, kept by the actions.
+    registration_key = models.CharField(max_length=48, null=True, unique=True, editable=False)
 
     FIELDS = ("last_name", "first_name", "birth_name", "address", "phone", "email", "nir")
 
