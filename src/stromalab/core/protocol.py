@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from stromalab.core.eligibility.rules import Rule
 from stromalab.core.yamlsource import Located, SourceError, load_yaml
 
 ELIGIBILITY_FORMAT = "stromalab-eligibility/1"
+OBJECTIVE_FORMAT = "stromalab-objective/1"
 KINDS = ("inclusion", "exclusion")
 
 
@@ -43,6 +44,15 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class Objective:
+    """The study's own targets (``objective.yaml``), which the dashboard measures progress against:
+    the registry states the objective in words only."""
+
+    donors: int  # donors to enroll (agrees with the registry's enrollment count)
+    batches_meeting_isct: int  # at least this many batches meeting the ISCT criteria
+
+
+@dataclass(frozen=True)
 class Protocol:
     id: str
     version: str
@@ -52,6 +62,8 @@ class Protocol:
     study: Mapping[str, Any] = field(repr=False, compare=False)
     #: criterion ids the case report form asks a yes/no question for
     answer_ids: frozenset[str] = frozenset()
+    #: the targets of ``objective.yaml`` (None when the folder has none)
+    objective: Objective | None = None
 
     @cached_property
     def plan(self) -> tuple[tuple[str, str, str, Rule, bool], ...]:
@@ -113,7 +125,40 @@ def _load(folder: Path) -> Protocol:
         source = load_yaml(folder / "eligibility.yaml")
     except SourceError as exc:
         raise ProtocolError(exc.path, exc.line, exc.key, exc.message) from None
-    return _build(folder, source, study)
+    protocol = _build(folder, source, study)
+    return replace(protocol, objective=_load_objective(folder / "objective.yaml", protocol))
+
+
+def _load_objective(path: Path, protocol: Protocol) -> Objective | None:
+    """The targets of ``objective.yaml``, checked: whole numbers above zero, and the donors the
+    registry's enrollment count (two files must not disagree on the study's size)."""
+    if not path.is_file():
+        return None
+    try:
+        source = load_yaml(path)
+    except SourceError as exc:
+        raise ProtocolError(exc.path, exc.line, exc.key, exc.message) from None
+    doc = source.value
+    if not isinstance(doc, dict):
+        raise _error(source, "", "the file must be a mapping")
+    allowed = ("format", "protocol", "changes", "donors", "batches_meeting_isct")
+    for key in doc:
+        if key not in allowed:
+            raise _error(source, key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+    if doc.get("format") != OBJECTIVE_FORMAT:
+        raise _error(source, "format", f"expected {OBJECTIVE_FORMAT!r}, got {doc.get('format')!r}")
+    if doc.get("protocol") != protocol.id:
+        raise _error(source, "protocol", f"{doc.get('protocol')!r} does not match the folder name {protocol.id!r}")
+    targets: dict[str, int] = {}
+    for key in ("donors", "batches_meeting_isct"):
+        value = doc.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise _error(source, key, f"must be a whole number of at least 1, got {value!r}")
+        targets[key] = value
+    if protocol.enrollment_target and targets["donors"] != protocol.enrollment_target:
+        raise _error(source, "donors", f"{targets['donors']} disagrees with the enrollment count of study.json "
+                                       f"({protocol.enrollment_target})")
+    return Objective(**targets)
 
 
 def _load_study(path: Path) -> Mapping[str, Any]:

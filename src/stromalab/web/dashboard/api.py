@@ -14,5 +14,9 @@ router = Router(tags=["dashboard"])
 
 @api_op(router, "GET", "/summary", roles.CLINICAL_READERS, response=dict)
 def summary(request: Any) -> Any:
+    """The study dashboard's figures as JSON (the screening log's steps as plain counts)."""
     study = Study.objects.filter(pk=settings.STROMALAB_PROTOCOL).first() or Study.objects.first()
-    return study_summary(study)
+    summary = study_summary(study)
+    if "screening_log" in summary:
+        summary["screening_log"] = [stage.as_dict() for stage in summary["screening_log"]]
+    return summary

@@ -5,7 +5,9 @@ database in a few aggregate queries, and the cached engine results (a JSON list 
 read only where they are shown — the failing criteria of ineligible screenings are counted in SQL
 (one JSON-array expansion per engine), the unknown criteria read for the first
 :data:`UNKNOWN_SHOWN` incomplete screenings only. Loading every screening's results into Python
-took seconds with a few thousand donors (docs/performance.md, benchmarks/load.py).
+took seconds with a few thousand donors (docs/performance.md, benchmarks/load.py). The donor
+counts and the CONSORT screening log come from one aggregate (:mod:`.consort`), the batches from
+three (:mod:`.objective`); nothing reads the audit trail.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
 
+from stromalab.core.protocol import ProtocolError, load_protocol
 from stromalab.web.donors.models import Donor, Study
 from stromalab.web.screening.models import DataQuery, EnrollmentSlot, Screening
+
+from .consort import donor_counts, screening_log
+from .objective import batch_progress, study_objective
 
 #: donors with unknown criteria listed on the page (all are counted)
 UNKNOWN_SHOWN = 200
@@ -39,41 +44,55 @@ _FAILED_SQL = {
 
 
 def _failed_by_criterion(study: Study) -> dict[str, int]:
+    """Failing criteria in the protocol's order (eligibility.yaml's); ids the protocol does not
+    know (results cached under an earlier version) after them, sorted."""
     sql = _FAILED_SQL[connection.vendor].format(screening=Screening._meta.db_table, donor=Donor._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(sql, [study.pk])
-        counts = cursor.fetchall()
-    return dict(sorted(counts, key=lambda kv: (-kv[1], kv[0])))
+        counts = dict(cursor.fetchall())
+    try:
+        order = [c.id for c in load_protocol(study.id).criteria]
+    except ProtocolError:
+        order = []
+    known = [cid for cid in order if cid in counts]
+    return {cid: counts[cid] for cid in known + sorted(set(counts) - set(known))}
+
+
+def objective_summary(study: Study) -> dict[str, Any]:
+    """Progress against the study's objective: donors enrolled and batches, each of its target
+    (what every member of the study staff sees; three to four queries)."""
+    objective = study_objective(study.id)
+    return {
+        "study": study.id,
+        "title": study.title,
+        "target": objective.donors if objective else study.enrollment_target,
+        "enrolled": EnrollmentSlot.objects.filter(study=study, donor__isnull=False).count(),
+        "batches": batch_progress(study.id, objective),
+    }
 
 
 def study_summary(study: Study | None) -> dict[str, Any]:
+    """The study dashboard's figures for clinical readers (also the API's ``/dashboard/summary``):
+    the objective, the screening log and what is left to decide in screening."""
     if study is None:
         return {"study": None}
-    # one pass over the donors, their screening (one-to-one) joined: every count at once
-    counts = Donor.objects.filter(study=study, voided_at__isnull=True).aggregate(
-        registered=Count("id"),
-        withdrawn=Count("id", filter=Q(withdrawn_at__isnull=False)),
-        screened=Count("screening", filter=Q(screening__as_of__isnull=False)),
-        eligible=Count("screening", filter=Q(screening__verdict="eligible")),
-        ineligible=Count("screening", filter=Q(screening__verdict="ineligible")),
-        incomplete=Count("screening", filter=Q(screening__verdict="incomplete")))
+    progress = objective_summary(study)
+    counts = donor_counts(study)
     screenings = Screening.objects.filter(donor__study=study, donor__voided_at__isnull=True)
     shown = screenings.filter(verdict="incomplete").order_by("id").values_list("donor__pseudonym", "results")
     unknown = [{"donor": pseudonym, "unknown": [r["id"] for r in results if r["status"] == "unknown"]}
                for pseudonym, results in shown[:UNKNOWN_SHOWN]]
     return {
-        "study": study.id,
-        "title": study.title,
-        "target": study.enrollment_target,
-        "enrolled": EnrollmentSlot.objects.filter(study=study, donor__isnull=False).count(),
+        **progress,
         "registered": counts["registered"],
         "screened": counts["screened"],
-        "eligible": counts["eligible"],
-        "ineligible": counts["ineligible"],
+        "eligible": counts["eligible_any"],
+        "ineligible": counts["ineligible_any"],
         "ineligible_by_criterion": _failed_by_criterion(study),
         "withdrawn": counts["withdrawn"],
         "open_queries": DataQuery.objects.filter(screening__donor__study=study,
                                                  status__in=(DataQuery.OPEN, DataQuery.ANSWERED)).count(),
         "unknown_criteria": unknown,
-        "unknown_count": counts["incomplete"],
+        "unknown_count": counts["incomplete_any"],
+        "screening_log": screening_log(counts, slots_left=progress["target"] - progress["enrolled"]),
     }

@@ -1,23 +1,52 @@
+"""The dashboard: what waits for the user's role (:mod:`.queues`), and for the study staff the
+study's objective, plus for clinical readers the screening log (:mod:`.stats`)."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Study
+from stromalab.web.quality.permissions import READERS as QUALITY_READERS
 
-from .stats import study_summary
+from . import queues
+from .stats import objective_summary, study_summary
+
+
+def _study() -> Study | None:
+    return Study.objects.filter(pk=settings.STROMALAB_PROTOCOL).first() or Study.objects.first()
 
 
 @require_role(roles.ALL)
 def home(request: Any) -> HttpResponse:
-    """Everyone lands here; the study figures are shown to clinical readers only."""
-    summary = None
-    if has_role(request.user, roles.CLINICAL_READERS):
-        study = Study.objects.filter(pk=settings.STROMALAB_PROTOCOL).first() or Study.objects.first()
-        summary = study_summary(study)
-    return render(request, "dashboard/home.html", {"s": summary})
+    """Everyone lands here: their role's queues; the objective for the study staff; the
+    screening log for clinical readers only."""
+    study = _study()
+    context: dict[str, Any] = {"study": study, "queues": [], "s": None}
+    if study is not None:
+        context["queues"] = [queues.build(kind, study) for kind in queues.kinds_for(request.user.role)]
+        if has_role(request.user, roles.CLINICAL_READERS):
+            context["s"] = study_summary(study)
+        elif has_role(request.user, roles.STUDY_STAFF):
+            context["s"] = objective_summary(study)
+    context["staff"] = has_role(request.user, roles.STUDY_STAFF)
+    context["quality_reader"] = has_role(request.user, QUALITY_READERS)
+    return render(request, "dashboard/home.html", context)
+
+
+@require_role(roles.ALL)
+def queue(request: Any, key: str) -> HttpResponse:
+    """One of the role's queues in full, a page at a time (a queue of another role: 404)."""
+    kind = queues.KINDS.get(key)
+    study = _study()
+    if kind is None or request.user.role not in kind.roles or study is None:
+        raise Http404
+    page = Paginator(kind.rows(study), queues.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dashboard/queue.html", {
+        "kind": kind, "page": page, "items": [kind.item(row) for row in page.object_list]})

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from stromalab.core.manufacturing.release import Result, Verdict, evaluate
@@ -38,7 +40,7 @@ from stromalab.web.manufacturing.models import Batch, Container, Deviation, Step
 
 from . import models as m
 from . import storage
-from .spec import shown_limit, shown_value, specification_for
+from .spec import IDENTITY_TESTS, shown_limit, shown_value, specification_for
 
 
 def specification(batch: Batch) -> Specification:
@@ -385,3 +387,68 @@ def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]
         "signature": sig,
         "printed_at": timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"),
     }
+
+
+# --- what waits for someone (the dashboard's work queues), and the ISCT objective -------------
+
+def open_oos(study_id: str) -> QuerySet[m.OosRecord]:
+    """The study's open out-of-specification records (each blocks its batch's release until
+    investigated and closed by the qualified person), oldest first."""
+    return (m.OosRecord.objects.filter(status=m.OosRecord.OPEN, batch__donation__donor__study_id=study_id)
+            .exclude(batch__status=Batch.VOIDED).select_related("batch", "result").order_by("opened_at", "id"))
+
+
+def _undecided(study_id: str, *, resulted: bool) -> QuerySet[Batch]:
+    """The study's batches in quarantine with no release decision whose required tests all have a
+    current result (``resulted``) or not yet, annotated with how many do (``n_required``) and how
+    many OOS records are open (``n_open_oos``)."""
+    required = [r.id for r in specification_for(study_id).requirements if r.required]
+    qs = (Batch.objects.filter(donation__donor__study_id=study_id, status=Batch.QUARANTINE,
+                               release_decision__isnull=True)
+          .annotate(n_required=Count("qc_results", distinct=True, filter=Q(qc_results__voided_at__isnull=True,
+                                                                           qc_results__test_id__in=required)),
+                    n_open_oos=Count("oos_records", distinct=True,
+                                     filter=Q(oos_records__status=m.OosRecord.OPEN))))
+    qs = qs.filter(n_required__gte=len(required)) if resulted else qs.filter(n_required__lt=len(required))
+    return qs.order_by("created_at", "id")
+
+
+def batches_awaiting_qc(study_id: str) -> QuerySet[Batch]:
+    """Batches in quarantine still missing a result of a required test (the analyst's work)."""
+    return _undecided(study_id, resulted=False)
+
+
+def batches_awaiting_release(study_id: str) -> QuerySet[Batch]:
+    """Batches in quarantine with every required test resulted and no decision yet (the qualified
+    person's review; the release summary still lists whatever blocks release)."""
+    return _undecided(study_id, resulted=True)
+
+
+def _identity_results(status: str | None = None) -> Count:
+    """Count of a batch's current results of the ISCT identity tests (:data:`~.spec.IDENTITY_TESTS`),
+    of those with ``status`` when given (as judged when entered)."""
+    current = Q(qc_results__voided_at__isnull=True, qc_results__test_id__in=IDENTITY_TESTS)
+    return Count("qc_results", filter=current & Q(qc_results__status=status) if status else current)
+
+
+def isct_by_batch(study_id: str) -> QuerySet[Any, Mapping[str, Any]]:
+    """The study's batches (voided left out), oldest first, as ``code``, ``status``,
+    ``isct_measured`` (identity tests with a current result) and ``isct_passed``."""
+    return (Batch.objects.filter(donation__donor__study_id=study_id).exclude(status=Batch.VOIDED)
+            .annotate(isct_measured=_identity_results(), isct_passed=_identity_results("pass"))
+            .order_by("created_at", "id").values("code", "status", "isct_measured", "isct_passed"))
+
+
+def isct_status(passed: int, measured: int) -> str:
+    """``meets`` when every identity test passed, ``fails`` when one did not, else ``incomplete``."""
+    if passed == len(IDENTITY_TESTS):
+        return "meets"
+    return "fails" if measured > passed else "incomplete"
+
+
+def batch_counts(study_id: str) -> dict[str, int]:
+    """The study's batches made (voided left out), released, and meeting the ISCT criteria."""
+    batches = Batch.objects.filter(donation__donor__study_id=study_id).exclude(status=Batch.VOIDED)
+    counts = batches.aggregate(made=Count("id"), released=Count("id", filter=Q(status=Batch.RELEASED)))
+    meeting = batches.annotate(isct_passed=_identity_results("pass")).filter(isct_passed=len(IDENTITY_TESTS)).count()
+    return {"made": counts["made"], "released": counts["released"], "meeting_isct": meeting}

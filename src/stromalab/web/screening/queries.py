@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
 from stromalab.web.audit.canonical import sha256_hex
-from stromalab.web.donors.models import Donor
+from stromalab.web.donors.models import Donor, Study
 
 from . import models as m
 from .record import Evaluation, build_record, evaluate
@@ -36,3 +38,31 @@ def preview_screening(*, donor: Donor, data: dict[str, Any]) -> Evaluation:
         screening = m.Screening(donor=donor)
     apply_data(screening, data)
     return evaluate(screening)
+
+
+# --- what waits for someone (the dashboard's work queues), oldest first ---------------------
+
+def donors_to_screen(study: Study) -> QuerySet[Donor]:
+    """The study's donors still in the study (not voided, not withdrawn) whose screening is not
+    done: none started, or a verdict still incomplete."""
+    return (Donor.objects.filter(study=study, voided_at__isnull=True, withdrawn_at__isnull=True)
+            .filter(Q(screening__isnull=True) | Q(screening__verdict="incomplete"))
+            .select_related("screening").order_by("sequence"))
+
+
+def data_queries(study: Study, status: str) -> QuerySet[m.DataQuery]:
+    """The study's data queries in ``status`` (open: to answer; answered: to close), with
+    their donor, for donors whose record is not voided."""
+    return (m.DataQuery.objects.filter(screening__donor__study=study, screening__donor__voided_at__isnull=True,
+                                       status=status)
+            .select_related("screening__donor").order_by("opened_at", "id"))
+
+
+def screenings_to_sign(study: Study) -> QuerySet[m.Screening]:
+    """Screenings with a final verdict (eligible or ineligible) and no eligibility decision
+    signed since the record last changed: the investigator's signature is due (again)."""
+    signed_since = m.EligibilityDecision.objects.filter(
+        screening=OuterRef("pk"), signature__isnull=False, decided_at__gte=OuterRef("updated_at"))
+    return (m.Screening.objects.filter(donor__study=study, donor__voided_at__isnull=True,
+                                       donor__withdrawn_at__isnull=True, verdict__in=("eligible", "ineligible"))
+            .exclude(Exists(signed_since)).select_related("donor").order_by("updated_at", "id"))

@@ -1,0 +1,100 @@
+"""The screening log in CONSORT style: registered → screened → eligible → consented → enrolled →
+donated, with how many fall out at each step and why, where the record says.
+
+Each step counts the donors who passed every step before it (a funnel: an enrolled donor who
+later withdrew falls out at consent), non-voided donors of the study only. All the counts come
+from one aggregate query over the donors (their screening and enrollment slot joined one to one,
+their current consent and their donation as correlated subqueries): no loop over donors in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from stromalab.web.donors.models import Consent, Donor, Study
+from stromalab.web.manufacturing.models import Donation
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Donors who fell out at a step, and why (``key``: a stable name for the API)."""
+
+    key: str
+    reason: Any  # lazily translated text
+    count: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the log: how many reached it, and who of the previous step did not, why."""
+
+    key: str
+    label: Any
+    count: int
+    excluded: tuple[Exclusion, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"step": self.key, "count": self.count,
+                "excluded": {e.key: e.count for e in self.excluded}}
+
+
+def donor_counts(study: Study) -> dict[str, int]:
+    """Every count of the study's non-voided donors the dashboard shows, in one query."""
+    current_consent = (Consent.objects.filter(donor=OuterRef("pk"), voided_at__isnull=True)
+                       .order_by("-date", "-id").values("status")[:1])
+    donors = Donor.objects.filter(study=study, voided_at__isnull=True).annotate(
+        consent=Subquery(current_consent),
+        # a subquery, not Exists(): Django 5.2 leaves a boolean Exists() out of the inner query
+        # that an aggregate over annotations reads from (the filter then named a missing column)
+        donation=Subquery(Donation.objects.filter(donor=OuterRef("pk")).values("pk")[:1]))
+    screened = Q(screening__as_of__isnull=False)
+    eligible = screened & Q(screening__verdict="eligible")
+    withdrawn = Q(withdrawn_at__isnull=False) | Q(consent=Consent.WITHDRAWN)
+    consented = eligible & Q(withdrawn_at__isnull=True, consent=Consent.SIGNED)
+    enrolled = consented & Q(enrollment_slot__isnull=False)
+    return donors.aggregate(
+        registered=Count("id"),
+        withdrawn=Count("id", filter=Q(withdrawn_at__isnull=False)),
+        eligible_any=Count("id", filter=Q(screening__verdict="eligible")),
+        ineligible_any=Count("id", filter=Q(screening__verdict="ineligible")),
+        incomplete_any=Count("id", filter=Q(screening__verdict="incomplete")),
+        screened=Count("id", filter=screened),
+        screened_ineligible=Count("id", filter=screened & Q(screening__verdict="ineligible")),
+        eligible=Count("id", filter=eligible),
+        eligible_withdrawn=Count("id", filter=eligible & withdrawn),
+        eligible_refused=Count("id", filter=eligible & ~withdrawn & Q(consent=Consent.REFUSED)),
+        consented=Count("id", filter=consented),
+        enrolled=Count("id", filter=enrolled),
+        donated=Count("id", filter=enrolled & Q(donation__isnull=False)),
+    )
+
+
+def screening_log(counts: dict[str, int], *, slots_left: int) -> tuple[Stage, ...]:
+    """The log's steps from :func:`donor_counts`; ``slots_left`` says whether an eligible,
+    consented donor not enrolled waits for enrollment or found the study full."""
+    c = counts
+    screened_incomplete = c["screened"] - c["screened_ineligible"] - c["eligible"]
+    no_consent = c["eligible"] - c["consented"] - c["eligible_withdrawn"] - c["eligible_refused"]
+    not_enrolled = c["consented"] - c["enrolled"]
+    return (
+        Stage("registered", _("Registered"), c["registered"]),
+        Stage("screened", _("Screened"), c["screened"], (
+            Exclusion("not_screened", _("not screened yet"), c["registered"] - c["screened"]),)),
+        Stage("eligible", _("Eligible"), c["eligible"], (
+            Exclusion("ineligible", _("ineligible (criteria below)"), c["screened_ineligible"]),
+            Exclusion("incomplete", _("screening incomplete"), screened_incomplete))),
+        Stage("consented", _("Consented"), c["consented"], (
+            Exclusion("withdrawn", _("consent withdrawn"), c["eligible_withdrawn"]),
+            Exclusion("refused", _("consent refused"), c["eligible_refused"]),
+            Exclusion("no_consent", _("no signed consent recorded"), no_consent))),
+        Stage("enrolled", _("Enrolled"), c["enrolled"], (
+            Exclusion("study_full" if slots_left <= 0 else "awaiting_enrollment",
+                      _("enrollment target reached") if slots_left <= 0 else _("awaiting enrollment"),
+                      not_enrolled),)),
+        Stage("donated", _("Donated"), c["donated"], (
+            Exclusion("awaiting_harvest", _("awaiting harvest"), c["enrolled"] - c["donated"]),)),
+    )
