@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("backup", "back up the database and uploaded files, with a manifest of SHA-256"),
     "restore": ("restore", "restore a backup into an empty database, then verify it"),
     "i18n": ("i18n", "compile the web pages' message catalogues (.po -> .mo)"),
+    "demo": ("demo", "fill an empty database with a complete demo study (demo accounts)"),
 }
 
 
