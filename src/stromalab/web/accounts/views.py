@@ -124,8 +124,10 @@ def user_detail(request: Any, user_id: int) -> HttpResponse:
             report_refusal(request, e, form=form)
         else:
             messages.success(request, _("Done."))
+    from stromalab.web.audit.formatting import readable, zone_name
     from stromalab.web.audit.models import AuditEvent
 
     events = AuditEvent.objects.filter(record_type="accounts.User", record_id=str(target.pk)).order_by("-id")[:100]
     return render(request, "accounts/user_detail.html",
-                  {"target": target, "form": form, "new_password": new_password, "events": events})
+                  {"target": target, "form": form, "new_password": new_password,
+                   "rows": readable(request.user, events), "zone": zone_name()})
