@@ -19,6 +19,12 @@ from typing import Any
 from stromalab.core.eligibility.build import BuildContext, build_rule
 from stromalab.core.eligibility.codes import SYSTEMS, CodeList
 from stromalab.core.eligibility.rules import Rule
+from stromalab.core.vocabulary import (
+    Vocabulary,
+    build_vocabularies,
+    check_procedure_rule,
+    procedure_rules,
+)
 from stromalab.core.yamlsource import Located, SourceError, load_yaml
 
 ELIGIBILITY_FORMAT = "stromalab-eligibility/1"
@@ -62,6 +68,8 @@ class Protocol:
     study: Mapping[str, Any] = field(repr=False, compare=False)
     #: criterion ids the case report form asks a yes/no question for
     answer_ids: frozenset[str] = frozenset()
+    #: the values the case report form offers for text items (core/vocabulary.py), by item
+    vocabularies: Mapping[str, Vocabulary] = field(default_factory=dict, repr=False, compare=False)
     #: the targets of ``objective.yaml`` (None when the folder has none)
     objective: Objective | None = None
 
@@ -181,7 +189,8 @@ def _build(folder: Path, source: Located, study: Mapping[str, Any]) -> Protocol:
     doc = source.value
     if not isinstance(doc, dict):
         raise _error(source, "", "the file must be a mapping")
-    allowed = {"format", "protocol", "version", "effective", "changes", "codelists", "criteria"}
+    allowed = {"format", "protocol", "version", "effective", "changes", "codelists", "vocabularies",
+               "criteria"}
     for key in doc:
         if key not in allowed:
             raise _error(source, key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
@@ -215,7 +224,22 @@ def _build(folder: Path, source: Located, study: Mapping[str, Any]) -> Protocol:
     criteria = tuple(
         _criterion(ctx, f"criteria[{i}]", item) for i, item in enumerate(raw_criteria)
     )
-    return Protocol(folder.name, doc["version"], folder, criteria, codelists, study, answer_ids)
+    vocabularies = _vocabularies(source, doc.get("vocabularies", {}), criteria)
+    return Protocol(folder.name, doc["version"], folder, criteria, codelists, study, answer_ids,
+                    vocabularies=vocabularies)
+
+
+def _vocabularies(source: Located, node: Any,
+                  criteria: tuple[Criterion, ...]) -> dict[str, Vocabulary]:
+    """The protocol's vocabularies, checked against every ``procedure`` rule that reads them."""
+    try:
+        vocabularies = build_vocabularies(source, node)
+        for criterion in criteria:
+            for rule in procedure_rules(criterion.rule):
+                check_procedure_rule(source, rule, vocabularies)
+    except SourceError as exc:
+        raise ProtocolError(exc.path, exc.line, exc.key, exc.message) from None
+    return vocabularies
 
 
 def _codelists(source: Located, node: Any) -> dict[str, CodeList]:
