@@ -57,10 +57,9 @@ def test_registration_to_enrollment_in_chromium(live_server: Any, browser: Any, 
     data = eligible_data()
     for field in ("as_of", "birth_date", "surgery_date", "pregnancy_date"):
         page.fill(f"[name={field}]", data[field])
-    for field in ("weight_kg", "height_cm", "systolic", "diastolic", "surgery_procedure", "surgery_site",
-                  "surgery_anesthesia"):
+    for field in ("weight_kg", "height_cm", "systolic", "diastolic"):
         page.fill(f"[name={field}]", str(data[field]))
-    for field in ("sex", "smoking", "pregnancy_result"):
+    for field in ("sex", "smoking", "pregnancy_result", "surgery_procedure", "surgery_site", "surgery_anesthesia"):
         page.select_option(f"[name={field}]", data[field])
     page.select_option("[name=social_security]", "true")
     for test in data["serology"]:

@@ -148,6 +148,12 @@ class CodeOut(Schema):
     label: str
 
 
+class TermOut(Schema):
+    value: str
+    en: str
+    fr: str
+
+
 def _donor(pseudonym: str) -> Donor:
     return get_object_or_404(Donor, pseudonym=pseudonym)
 
@@ -177,6 +183,17 @@ def search_codes(request: Any, system: str = "ICD10", q: str = "") -> Any:
 
         raise HttpError(400, "system must be ICD10 or ATC")
     return codes.search(str(load_protocol(settings.STROMALAB_PROTOCOL).folder), system, q)
+
+
+@api_op(router, "GET", "/vocabularies", roles.CLINICAL_READERS, response=dict[str, list[TermOut]])
+def vocabularies(request: Any) -> Any:
+    """The values ``PATCH /donors/{pseudonym}`` accepts for the planned surgery (the protocol's
+    vocabularies), with the labels people read; any other value is refused under its field."""
+    from django.conf import settings
+
+    from stromalab.core.protocol import load_protocol
+
+    return {name: list(v.terms) for name, v in load_protocol(settings.STROMALAB_PROTOCOL).vocabularies.items()}
 
 
 @api_op(router, "GET", "/queries", roles.CLINICAL_READERS, response=list[QueryOut])

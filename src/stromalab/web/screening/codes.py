@@ -1,5 +1,12 @@
 """ICD-10 and ATC code lists with labels, shipped per protocol in ``codes/icd10.csv`` and
-``codes/atc.csv`` (columns ``code,label``), for the case report form's code search."""
+``codes/atc.csv`` (columns ``code,label``), for the case report form's code search and for
+checking what a person types.
+
+The shipped lists are the codes a person may enter in the form and the API: a code is known
+when it is listed or is a subdivision of a listed code, compared as the eligibility engine
+compares them (``C50.9`` is under the category ``C50``; ATC by prefix, see
+:mod:`stromalab.core.eligibility.codes`). A study that needs more codes adds rows to its files.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,11 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
+from stromalab.core.eligibility import codes as core_codes
+
 SYSTEMS = {"ICD10": "icd10.csv", "ATC": "atc.csv"}
+#: the code system of each kind of coded entry
+KIND_SYSTEMS = {"condition": "ICD10", "medication": "ATC"}
 
 
 @lru_cache(maxsize=8)
@@ -15,6 +26,11 @@ def code_list(protocol_folder: str, system: str) -> tuple[tuple[str, str], ...]:
     path = Path(protocol_folder) / "codes" / SYSTEMS[system]
     with path.open(newline="", encoding="utf-8") as fh:
         return tuple((row["code"].strip(), row["label"].strip()) for row in csv.DictReader(fh))
+
+
+@lru_cache(maxsize=8)
+def _shipped(protocol_folder: str, system: str) -> core_codes.CodeList:
+    return core_codes.CodeList.build(system, system, tuple(c for c, _ in code_list(protocol_folder, system)))
 
 
 def search(protocol_folder: str, system: str, query: str, limit: int = 20) -> list[dict[str, str]]:
@@ -28,3 +44,33 @@ def search(protocol_folder: str, system: str, query: str, limit: int = 20) -> li
                 break
     return out
 
+
+def normalize_entry(system: str, text: str) -> str | None:
+    """The stored form ``SYSTEM:CODE`` of a code typed with or without its system prefix, in
+    any letter case, with blanks around (``c50.9 `` and ``C509`` give ``ICD10:C50.9``); None
+    when malformed or prefixed with another system."""
+    text = text.strip().upper()
+    prefix, sep, rest = text.partition(":")
+    if sep:
+        if prefix.strip() != system:
+            return None
+        text = rest.strip()
+    comparable = core_codes.normalize(system, text)
+    if comparable is None:
+        return None
+    if system == core_codes.ICD10 and len(comparable) > 3:
+        comparable = f"{comparable[:3]}.{comparable[3:]}"
+    return f"{system}:{comparable}"
+
+
+def comparable_forms(entry: str) -> tuple[str, ...]:
+    """The spellings under which an entry in :func:`normalize_entry` form may already be stored
+    (ICD-10 codes were stored with or without their dot before entries were normalised)."""
+    return (entry, entry.replace(".", "")) if "." in entry else (entry,)
+
+
+def is_listed(protocol_folder: str, entry: str) -> bool:
+    """Whether an entry in :func:`normalize_entry` form is in the protocol's shipped list."""
+    system, _, code = entry.partition(":")
+    comparable = core_codes.normalize(system, code)
+    return comparable is not None and _shipped(protocol_folder, system).matches(comparable)

@@ -3,10 +3,15 @@ answerable criterion, ten serology tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from stromalab.core.vocabulary import FIELDS as VOCABULARY_FIELDS
+from stromalab.core.vocabulary import Vocabulary
 
 from . import models as m
 
@@ -24,11 +29,9 @@ class ScreeningForm(forms.Form):
     smoking = forms.ChoiceField(label=_("Smoking"), choices=[("", "—"), *m.SMOKING_CHOICES], required=False)
     social_security = forms.NullBooleanField(
         label=_("Affiliated to a social security scheme"), required=False, widget=forms.NullBooleanSelect)
-    surgery_procedure = forms.CharField(label=_("Planned surgery: procedure"), required=False,
-                                        widget=forms.TextInput(attrs={"list": "procedures"}))
-    surgery_site = forms.CharField(label=_("Planned surgery: site"), required=False)
-    surgery_anesthesia = forms.CharField(label=_("Planned surgery: anaesthesia"), required=False,
-                                         widget=forms.TextInput(attrs={"list": "anesthesias"}))
+    surgery_procedure = forms.ChoiceField(label=_("Planned surgery: procedure"), required=False)
+    surgery_site = forms.ChoiceField(label=_("Planned surgery: site"), required=False)
+    surgery_anesthesia = forms.ChoiceField(label=_("Planned surgery: anaesthesia"), required=False)
     surgery_date = forms.DateField(label=_("Planned surgery: date"), required=False, **DATE)  # type: ignore[arg-type]
     pregnancy_result = forms.ChoiceField(label=_("Pregnancy test"), choices=[("", "—"), *m.PREGNANCY_RESULTS],
                                          required=False)
@@ -36,8 +39,10 @@ class ScreeningForm(forms.Form):
     reason = forms.CharField(label=_("Reason for change (required when changing entered data)"),
                              required=False, max_length=500)
 
-    def __init__(self, *args: Any, answer_criteria: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, answer_criteria: list[Any] = (),  # type: ignore[assignment]
+                 vocabularies: Mapping[str, Vocabulary] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._offer_vocabularies(vocabularies or {})
         for test in m.SEROLOGY_TESTS:
             self.fields[f"serology_{test}"] = forms.ChoiceField(
                 label=test, choices=[("", "—"), *m.SEROLOGY_RESULTS], required=False)
@@ -45,6 +50,29 @@ class ScreeningForm(forms.Form):
             self.fields[f"answer_{criterion.id}"] = forms.ChoiceField(
                 label=f"{criterion.id}. {criterion.text}", choices=[("", "—"), *m.ANSWER_CHOICES],
                 required=False)
+
+    def _offer_vocabularies(self, vocabularies: Mapping[str, Vocabulary]) -> None:
+        """The planned surgery as the protocol's choices, labelled in the page's language.
+
+        A value typed freely before the protocol had vocabularies ("Abdominal liposuction")
+        is still shown: the stored (or posted) value outside the vocabulary becomes an extra
+        choice marked as such, selected, so the page shows what the record holds and saving
+        other fields keeps it. The action, not this form, refuses a value that is neither a
+        choice nor the one stored (the page and the API give the same refusal).
+        """
+        language = get_language() or "en"
+        for name in VOCABULARY_FIELDS:
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            vocabulary = vocabularies.get(name)
+            choices: list[tuple[str, str]] = [("", "—")]
+            if vocabulary is not None:
+                choices += [(t.value, t.label(language)) for t in vocabulary.terms]
+            current = self.data.get(name) if self.is_bound else self.initial.get(name)
+            if current and current not in dict(choices):
+                outside = _("not one of the protocol's choices")
+                choices.append((str(current), f"{current} ({outside})"))
+            field.choices = choices
 
     @staticmethod
     def initial_from(screening: m.Screening | None) -> dict[str, Any]:
@@ -75,9 +103,14 @@ class ScreeningForm(forms.Form):
 
 
 class CodedEntryForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("condition", _("Medical history (ICD-10)")),
-                                      ("medication", _("Medication (ATC)"))])
-    code = forms.CharField(label=_("Code"), max_length=32, widget=forms.TextInput(attrs={"list": "codes"}))
+    """A medical history item or medication: the kind chooses the code system, so the code is
+    typed bare (``C50.9``, ``H02AB06``); the action normalises it and checks it against the
+    protocol's code lists."""
+
+    kind = forms.ChoiceField(label=_("Entry"), choices=[("condition", _("Medical history (ICD-10)")),
+                                                        ("medication", _("Medication (ATC)"))])
+    code = forms.CharField(label=_("Code"), max_length=32,
+                           widget=forms.TextInput(attrs={"list": "codes", "placeholder": "C50.9 / H02AB06"}))
     start = forms.DateField(label=_("Onset / start"), **DATE)  # type: ignore[arg-type]
     end = forms.DateField(label=_("End (empty: ongoing)"), required=False, **DATE)  # type: ignore[arg-type]
 

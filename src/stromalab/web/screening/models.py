@@ -70,6 +70,17 @@ class CodedEntry(models.Model):
     class Meta:
         abstract = True
         ordering = ["start", "id"]
+        # The same entry twice (code and period) is a duplicate whatever path wrote it; the
+        # actions also refuse a person's entry that overlaps one of the same code. Two
+        # constraints because NULL ends never compare equal in a unique index.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["screening", "code", "start", "end"], name="%(app_label)s_%(class)s_once_closed",
+                condition=models.Q(voided_at__isnull=True, end__isnull=False)),
+            models.UniqueConstraint(
+                fields=["screening", "code", "start"], name="%(app_label)s_%(class)s_once_ongoing",
+                condition=models.Q(voided_at__isnull=True, end__isnull=True)),
+        ]
 
     @property
     def audit_subject(self) -> str:

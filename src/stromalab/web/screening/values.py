@@ -13,6 +13,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from stromalab.core.vocabulary import FIELDS as VOCABULARY_FIELDS
+from stromalab.core.vocabulary import Vocabulary
 
 from . import models as m
 from .record import protocol_for
@@ -62,8 +66,26 @@ def _to_choice(value: Any, field: str, choices: list[tuple[str, Any]]) -> str:
     return str(value)
 
 
-def _to_text(value: Any, field: str) -> str:
-    return "" if value is None else str(value).strip()[:100]
+def _to_term(value: Any, field: str, vocabulary: Vocabulary | None, stored: str) -> str:
+    """A value of the protocol's vocabulary for ``field``, as the vocabulary stores it.
+
+    A value or one of its aliases is accepted whatever its letter case and blanks; anything
+    else is refused, naming the choices. The value already stored is accepted unchanged even
+    when it is outside the vocabulary: data typed freely before the protocol had vocabularies
+    stays as it was (the form offers it as an extra choice) until someone picks a value.
+    """
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({field: _("expected one of the protocol's choices")})
+    if stored and value == stored:
+        return stored
+    term = vocabulary.term(value) if vocabulary is not None else None
+    if term is None:
+        choices = ", ".join(vocabulary.values) if vocabulary is not None else ""
+        raise ValidationError({field: _("%(value)s is not one of the protocol's choices (%(choices)s)")
+                               % {"value": value[:60], "choices": choices or _("none")}})
+    return term.value
 
 
 def _to_bool(value: Any, field: str) -> bool | None:
@@ -86,7 +108,6 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "smoking": lambda v, f: _to_choice(v, f, m.SMOKING_CHOICES),
     "pregnancy_result": lambda v, f: _to_choice(v, f, m.PREGNANCY_RESULTS),
     "social_security": _to_bool,
-    "surgery_procedure": _to_text, "surgery_site": _to_text, "surgery_anesthesia": _to_text,
 }
 #: Text and choice fields: stored as "" when cleared (the others as NULL).
 _BLANK_AS_EMPTY = ("sex", "smoking", "pregnancy_result", "surgery_procedure", "surgery_site",
@@ -127,10 +148,11 @@ def apply_data(screening: m.Screening, data: dict[str, Any]) -> dict[str, tuple[
     for field, raw in data.items():
         if field in ("serology", "answers") and raw is not None and not isinstance(raw, dict):
             raise ValidationError({field: "expected an object"})
-        if isinstance(raw, (dict, list)) and field in _PARSERS:
+        if isinstance(raw, (dict, list)) and (field in _PARSERS or field in VOCABULARY_FIELDS):
             raise ValidationError({field: "expected a single value"})
-        if field in _PARSERS:
-            value = _PARSERS[field](raw, field)
+        if field in _PARSERS or field in VOCABULARY_FIELDS:
+            value = (_to_term(raw, field, protocol.vocabularies.get(field), getattr(screening, field))
+                     if field in VOCABULARY_FIELDS else _PARSERS[field](raw, field))
             if field in _BLANK_AS_EMPTY and value is None:
                 value = ""
             old = getattr(screening, field)

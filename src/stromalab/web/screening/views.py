@@ -40,7 +40,8 @@ def crf(request: Any, pseudonym: str) -> HttpResponse:
     protocol = load_protocol(donor.study_id)
     answer_criteria = [c for c in protocol.criteria if c.id in protocol.answer_ids]
     if request.method == "POST":
-        form = ScreeningForm(request.POST, answer_criteria=answer_criteria)
+        form = ScreeningForm(request.POST, answer_criteria=answer_criteria,
+                            vocabularies=protocol.vocabularies)
         if form.is_valid() and run_action(
             request, lambda: actions.save_screening(donor=donor, data=form.to_action_data(),
                                                     reason=form.cleaned_data["reason"],
@@ -49,7 +50,8 @@ def crf(request: Any, pseudonym: str) -> HttpResponse:
         ):
             return redirect("screening:crf", pseudonym=pseudonym)
     else:
-        form = ScreeningForm(initial=ScreeningForm.initial_from(screening), answer_criteria=answer_criteria)
+        form = ScreeningForm(initial=ScreeningForm.initial_from(screening), answer_criteria=answer_criteria,
+                            vocabularies=protocol.vocabularies)
     ev = evaluate(screening) if screening else None
     results = ev.results if ev else _not_screened(protocol)
     return render(request, "screening/crf.html", {
@@ -74,7 +76,7 @@ def preview(request: Any, pseudonym: str) -> HttpResponse:
 
     protocol = load_protocol(donor.study_id)
     answer_criteria = [c for c in protocol.criteria if c.id in protocol.answer_ids]
-    form = ScreeningForm(request.POST, answer_criteria=answer_criteria)
+    form = ScreeningForm(request.POST, answer_criteria=answer_criteria, vocabularies=protocol.vocabularies)
     screening = _screening(donor)
     problem = ""
     ev = None

@@ -7,12 +7,14 @@ that enter screening data as part of their own change (web/warehouse registers a
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stromalab.web.accounts.permissions import check_role
 from stromalab.web.audit.actions import record_changes, record_event
@@ -20,13 +22,13 @@ from stromalab.web.audit.kinds import EventKind
 from stromalab.web.donors.actions import assert_data_entry_allowed
 from stromalab.web.donors.models import Donor
 
+from .. import codes
 from .. import models as m
 from ..permissions import DATA_SOURCES, ENTRY_ROLES
-from ..record import Evaluation, evaluate
+from ..record import Evaluation, evaluate, protocol_for
 from ..values import apply_data, change_labels, record_problem, to_date
 from .common import open_query_row, screening_for
 
-_CODE = re.compile(r"^(ICD10|ATC):[A-Z0-9][A-Z0-9.]{0,15}$", re.IGNORECASE)
 _CODED_MODELS: dict[str, type[m.Condition] | type[m.Medication]] = {
     "condition": m.Condition, "medication": m.Medication}
 
@@ -79,35 +81,77 @@ def save_screening_in_transaction(*, donor: Donor, data: dict[str, Any], acting_
 @transaction.atomic(durable=True)
 def add_coded_entry(*, donor: Donor, kind: str, code: str, start: Any, end: Any = None,
                     acting_user: Any) -> m.Condition | m.Medication:
-    """Add a medical history item (``kind="condition"``, ICD10:…) or a medication (ATC:…)."""
-    return add_coded_entry_in_transaction(donor=donor, kind=kind, code=code, start=start, end=end,
-                                          acting_user=acting_user)
+    """Add a medical history item (``kind="condition"``, ICD-10) or a medication (ATC) a person
+    typed.
+
+    The code may come with or without its system (``C50.9``, ``c50.9 ``, ``ICD10:C50.9``) and
+    is stored as ``ICD10:C50.9``. It must be in the protocol's shipped list (screening/codes.py),
+    and the same code may not be recorded twice for periods that overlap: that is the same entry
+    again (a second, separate course of a medication is a new entry).
+    """
+    check_role(acting_user, DATA_SOURCES)
+    screening, model, entry, start_d, end_d = _coded_input(donor, kind, code, start, end, acting_user)
+    if not codes.is_listed(str(protocol_for(screening).folder), entry):
+        raise ValidationError({"code": _("%(code)s is not in the protocol's %(system)s list")
+                               % {"code": entry, "system": entry.partition(":")[0]}})
+    same = model.objects.filter(screening=screening, code__in=codes.comparable_forms(entry),
+                                voided_at__isnull=True, start__lte=end_d or dt.date.max)
+    duplicate = same.filter(Q(end__isnull=True) | Q(end__gte=start_d)).first()
+    if duplicate is not None:
+        raise ValidationError({"code": _("%(code)s is already recorded for this screening, from %(start)s "
+                                         "to %(end)s: void that entry to enter it again")
+                               % {"code": entry, "start": duplicate.start.isoformat(),
+                                  "end": duplicate.end.isoformat() if duplicate.end else _("ongoing")}})
+    return _create_coded(screening, model, entry, start_d, end_d, acting_user)
 
 
 def add_coded_entry_in_transaction(*, donor: Donor, kind: str, code: str, start: Any, end: Any = None,
                                    acting_user: Any) -> m.Condition | m.Medication:
-    """:func:`add_coded_entry` inside the caller's transaction."""
+    """Carry a coded entry that another source recorded, inside the caller's transaction (the
+    warehouse registering a candidate).
+
+    Any well-formed code of the kind's system is kept, listed by the protocol or not: the
+    source recorded it and the engine decides on it. The very same entry (code, start, end)
+    carried twice is recorded once: the existing entry is returned.
+    """
     check_role(acting_user, DATA_SOURCES)
+    screening, model, entry, start_d, end_d = _coded_input(donor, kind, code, start, end, acting_user)
+    same = model.objects.filter(screening=screening, code=entry, start=start_d, end=end_d,
+                                voided_at__isnull=True).first()
+    if same is not None:
+        return same
+    return _create_coded(screening, model, entry, start_d, end_d, acting_user)
+
+
+def _coded_input(donor: Donor, kind: str, code: str, start: Any, end: Any, acting_user: Any
+                 ) -> tuple[m.Screening, type[m.Condition] | type[m.Medication], str, dt.date, dt.date | None]:
+    """The screening (its donor locked), the model and the checked values of a coded entry."""
     donor = Donor.objects.select_for_update().get(pk=donor.pk)
     assert_data_entry_allowed(donor)
-    screening = screening_for(donor, acting_user)
-    code = (code or "").strip().upper()
-    if not _CODE.match(code):
-        raise ValidationError({"code": "expected ICD10:<code> or ATC:<code>"})
     model = _CODED_MODELS.get(kind)
     if model is None:
-        raise ValidationError({"kind": "must be condition or medication"})
+        raise ValidationError({"kind": _("must be condition or medication")})
+    system = codes.KIND_SYSTEMS[kind]
+    entry = codes.normalize_entry(system, code if isinstance(code, str) else "")
+    if entry is None:
+        raise ValidationError({"code": _("%(code)s is not an %(system)s code") % {
+            "code": str(code)[:40], "system": "ICD-10" if system == "ICD10" else "ATC"}})
     start_d, end_d = to_date(start, "start"), to_date(end, "end")
     if start_d is None:
-        raise ValidationError({"start": "required"})
+        raise ValidationError({"start": _("required")})
     if end_d is not None and end_d < start_d:
-        raise ValidationError({"end": "before the start"})
-    entry = model.objects.create(screening=screening, code=code, start=start_d, end=end_d,
-                                 created_by=acting_user)
-    record_event(acting_user=acting_user, action=EventKind.CREATE, record=entry,
-                 new={"code": code, "start": start_d, "end": end_d})
+        raise ValidationError({"end": _("before the start")})
+    return screening_for(donor, acting_user), model, entry, start_d, end_d
+
+
+def _create_coded(screening: m.Screening, model: type[m.Condition] | type[m.Medication], entry: str,
+                  start: dt.date, end: dt.date | None, acting_user: Any) -> m.Condition | m.Medication:
+    created = model.objects.create(screening=screening, code=entry, start=start, end=end,
+                                   created_by=acting_user)
+    record_event(acting_user=acting_user, action=EventKind.CREATE, record=created,
+                 new={"code": entry, "start": start, "end": end})
     _refresh(screening, acting_user)
-    return entry
+    return created
 
 
 @transaction.atomic(durable=True)
