@@ -44,6 +44,7 @@ def test_french_reasons_by_example() -> None:
         "réponse non, mais le dossier indique ATC:N05AN01 (lithium), depuis le 2025-01-02"
     assert reason_in("fr", "no answer; no record of haematological malignancies", terms) == \
         "pas de réponse; aucun antécédent de hémopathies malignes"
+    assert reason_in("fr", "not screened yet") == "pas encore évalué"
     assert reason_in("en", "answered yes") == "answered yes"
 
 
