@@ -10,7 +10,7 @@ TESTING := $(VENV)/.testing-$(shell cat requirements/test.txt pyproject.toml | c
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test lint typecheck messages bench lock clean
+.PHONY: run demo test lint typecheck messages bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ $(TESTING): requirements/test.txt pyproject.toml | $(BIN)/python
 run: $(RUNTIME)
 	$(BIN)/stromalab manage bootstrap
 	$(BIN)/stromalab manage runserver 127.0.0.1:8000
+
+# a complete demo study in the empty database, with one account per role (public passwords:
+# a demo database only); refused once the database holds study data
+demo: $(RUNTIME)
+	$(BIN)/stromalab manage bootstrap
+	$(BIN)/stromalab demo
 
 # ruff, then the import contracts of pyproject.toml ([tool.importlinter]: core free of Django)
 lint: $(TESTING)
