@@ -1,7 +1,7 @@
 """The demo study's calendar: every date counted in days from the day the demo runs.
 
 The actions refuse times in the future and consents dated after today, so the demo cannot be
-a fixed calendar: its story (consents three months ago, batches released last month, a
+a fixed calendar: its story (consents three months ago, batches made last month, a
 surgery next week) is placed relative to today, in the site's time zone.
 """
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 @dataclass(frozen=True)
 class Clock:
-    """Dates and times ``days`` from ``today`` (negative: in the past)."""
+    """Dates ``days`` from ``today`` (negative: in the past)."""
 
     today: dt.date
 
@@ -25,7 +25,3 @@ class Clock:
 
     def day(self, days: int) -> dt.date:
         return self.today + dt.timedelta(days=days)
-
-    def at(self, days: int, hour: int, minute: int = 0) -> dt.datetime:
-        """A time of the day ``days`` from today, aware in the site's time zone."""
-        return timezone.make_aware(dt.datetime.combine(self.day(days), dt.time(hour, minute)))

@@ -3,6 +3,8 @@
 Each action is its own durable transaction, so the demo cannot be one transaction that rolls
 back as a whole: it therefore checks first that nothing it would create exists (no donor,
 batch or storage box, none of its usernames) and refuses otherwise, before writing anything.
+Should an action refuse a step midway (a rule of the protocol changed under the story), what
+was made before stays, audited like any record: start again on a fresh database.
 """
 
 from __future__ import annotations
