@@ -40,7 +40,10 @@ class ScreeningForm(forms.Form):
                              required=False, max_length=500)
 
     def __init__(self, *args: Any, answer_criteria: list[Any] = (),  # type: ignore[assignment]
-                 vocabularies: Mapping[str, Vocabulary] | None = None, **kwargs: Any) -> None:
+                 vocabularies: Mapping[str, Vocabulary] | None = None,
+                 criterion_texts: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        """``criterion_texts``: each answered criterion's wording in the page's language
+        (screening/wording.py), else the registered English."""
         super().__init__(*args, **kwargs)
         self._offer_vocabularies(vocabularies or {})
         for test in m.SEROLOGY_TESTS:
@@ -48,7 +51,7 @@ class ScreeningForm(forms.Form):
                 label=test, choices=[("", "—"), *m.SEROLOGY_RESULTS], required=False)
         for criterion in answer_criteria:
             self.fields[f"answer_{criterion.id}"] = forms.ChoiceField(
-                label=f"{criterion.id}. {criterion.text}", choices=[("", "—"), *m.ANSWER_CHOICES],
+                label=f"{criterion.id}. {(criterion_texts or {}).get(criterion.id, criterion.text)}", choices=[("", "—"), *m.ANSWER_CHOICES],
                 required=False)
 
     def _offer_vocabularies(self, vocabularies: Mapping[str, Vocabulary]) -> None:

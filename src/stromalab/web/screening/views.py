@@ -18,7 +18,7 @@ from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Donor
 from stromalab.web.feedback import error_messages, report_refusal, run_action, submit_form
 
-from . import actions, codes, queries
+from . import actions, codes, queries, wording
 from . import models as m
 from .forms import CodedEntryForm, QueryForm, QueryStepForm, ScreeningForm, SignForm, VoidForm
 from .permissions import DECIDERS, ENTRY_ROLES, QUERY_ANSWER_ROLES, QUERY_MANAGERS
@@ -41,7 +41,8 @@ def crf(request: Any, pseudonym: str) -> HttpResponse:
     answer_criteria = [c for c in protocol.criteria if c.id in protocol.answer_ids]
     if request.method == "POST":
         form = ScreeningForm(request.POST, answer_criteria=answer_criteria,
-                            vocabularies=protocol.vocabularies)
+                            vocabularies=protocol.vocabularies,
+                            criterion_texts=wording.criterion_texts(protocol))
         if form.is_valid() and run_action(
             request, lambda: actions.save_screening(donor=donor, data=form.to_action_data(),
                                                     reason=form.cleaned_data["reason"],
@@ -51,9 +52,10 @@ def crf(request: Any, pseudonym: str) -> HttpResponse:
             return redirect("screening:crf", pseudonym=pseudonym)
     else:
         form = ScreeningForm(initial=ScreeningForm.initial_from(screening), answer_criteria=answer_criteria,
-                            vocabularies=protocol.vocabularies)
+                            vocabularies=protocol.vocabularies,
+                            criterion_texts=wording.criterion_texts(protocol))
     ev = evaluate(screening) if screening else None
-    results = ev.results if ev else _not_screened(protocol)
+    results = wording.localized(ev.results if ev else _not_screened(protocol), protocol)
     return render(request, "screening/crf.html", {
         "donor": donor, "screening": screening, "form": form, "results": results,
         "verdict": ev.verdict if ev else "incomplete",
@@ -76,7 +78,8 @@ def preview(request: Any, pseudonym: str) -> HttpResponse:
 
     protocol = load_protocol(donor.study_id)
     answer_criteria = [c for c in protocol.criteria if c.id in protocol.answer_ids]
-    form = ScreeningForm(request.POST, answer_criteria=answer_criteria, vocabularies=protocol.vocabularies)
+    form = ScreeningForm(request.POST, answer_criteria=answer_criteria, vocabularies=protocol.vocabularies,
+                            criterion_texts=wording.criterion_texts(protocol))
     screening = _screening(donor)
     problem = ""
     ev = None
@@ -92,7 +95,7 @@ def preview(request: Any, pseudonym: str) -> HttpResponse:
         ev = evaluate(screening) if screening else None
     if not problem and ev is not None and ev.error:
         problem = "; ".join(error_messages(record_problem(ev.error), form, labels))
-    results = ev.results if ev else _not_screened(protocol)
+    results = wording.localized(ev.results if ev else _not_screened(protocol), protocol)
     return render(request, "screening/_live.html", {
         "results": results, "verdict": ev.verdict if ev else "incomplete",
         "problem": problem, "unsaved": True,
