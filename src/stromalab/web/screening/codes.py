@@ -2,10 +2,9 @@
 ``codes/atc.csv`` (columns ``code,label``), for the case report form's code search and for
 checking what a person types.
 
-The shipped lists are the codes a person may enter in the form and the API: a code is known
-when it is listed or is a subdivision of a listed code, compared as the eligibility engine
-compares them (``C50.9`` is under the category ``C50``; ATC by prefix, see
-:mod:`stromalab.core.eligibility.codes`). A study that needs more codes adds rows to its files.
+The shipped lists label and suggest codes; what a person may enter is any well-formed code of
+the chosen system (:func:`normalize_entry`), since a donor's history is not limited to the codes
+the criteria name.
 """
 
 from __future__ import annotations
@@ -26,11 +25,6 @@ def code_list(protocol_folder: str, system: str) -> tuple[tuple[str, str], ...]:
     path = Path(protocol_folder) / "codes" / SYSTEMS[system]
     with path.open(newline="", encoding="utf-8") as fh:
         return tuple((row["code"].strip(), row["label"].strip()) for row in csv.DictReader(fh))
-
-
-@lru_cache(maxsize=8)
-def _shipped(protocol_folder: str, system: str) -> core_codes.CodeList:
-    return core_codes.CodeList.build(system, system, tuple(c for c, _ in code_list(protocol_folder, system)))
 
 
 def search(protocol_folder: str, system: str, query: str, limit: int = 20) -> list[dict[str, str]]:
@@ -67,10 +61,3 @@ def comparable_forms(entry: str) -> tuple[str, ...]:
     """The spellings under which an entry in :func:`normalize_entry` form may already be stored
     (ICD-10 codes were stored with or without their dot before entries were normalised)."""
     return (entry, entry.replace(".", "")) if "." in entry else (entry,)
-
-
-def is_listed(protocol_folder: str, entry: str) -> bool:
-    """Whether an entry in :func:`normalize_entry` form is in the protocol's shipped list."""
-    system, _, code = entry.partition(":")
-    comparable = core_codes.normalize(system, code)
-    return comparable is not None and _shipped(protocol_folder, system).matches(comparable)

@@ -25,7 +25,7 @@ from stromalab.web.donors.models import Donor
 from .. import codes
 from .. import models as m
 from ..permissions import DATA_SOURCES, ENTRY_ROLES
-from ..record import Evaluation, evaluate, protocol_for
+from ..record import Evaluation, evaluate
 from ..values import apply_data, change_labels, record_problem, to_date
 from .common import open_query_row, screening_for
 
@@ -85,15 +85,13 @@ def add_coded_entry(*, donor: Donor, kind: str, code: str, start: Any, end: Any 
     typed.
 
     The code may come with or without its system (``C50.9``, ``c50.9 ``, ``ICD10:C50.9``) and
-    is stored as ``ICD10:C50.9``. It must be in the protocol's shipped list (screening/codes.py),
-    and the same code may not be recorded twice for periods that overlap: that is the same entry
+    is stored as ``ICD10:C50.9``. Any well-formed code is accepted, listed in the protocol's
+    shipped lists or not: a donor's history is not limited to the codes the criteria name (the
+    lists serve the search box and its labels; the full ICD-10 is not ours to ship), and the same code may not be recorded twice for periods that overlap: that is the same entry
     again (a second, separate course of a medication is a new entry).
     """
     check_role(acting_user, DATA_SOURCES)
     screening, model, entry, start_d, end_d = _coded_input(donor, kind, code, start, end, acting_user)
-    if not codes.is_listed(str(protocol_for(screening).folder), entry):
-        raise ValidationError({"code": _("%(code)s is not in the protocol's %(system)s list")
-                               % {"code": entry, "system": entry.partition(":")[0]}})
     same = model.objects.filter(screening=screening, code__in=codes.comparable_forms(entry),
                                 voided_at__isnull=True, start__lte=end_d or dt.date.max)
     duplicate = same.filter(Q(end__isnull=True) | Q(end__gte=start_d)).first()
