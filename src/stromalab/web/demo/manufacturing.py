@@ -24,8 +24,11 @@ from .screening import Harvestable
 #: the cells frozen per vial, and vials per batch: 100 million cells, the last passage's
 #: harvest being 130-160 million
 VIALS, CELLS_PER_VIAL = 10, 10_000_000
-#: cells seeded and harvested at P0, P1, P2 (before the seed's random variation)
-PASSAGES = ((6_000_000, 24_000_000), (8_000_000, 40_000_000), (30_000_000, 130_000_000))
+#: vessel, its surface (cm²), cells seeded and cells harvested (before the seed's random
+#: variation) at P0, P1, P2: seeded at 2,500-5,000 cells/cm² from P1, harvested near 20,000
+PASSAGES = (("CellSTACK 2-chamber", "1272", 6_000_000, 24_000_000),
+            ("CellSTACK 5-chamber", "3180", 8_000_000, 40_000_000),
+            ("CellSTACK 10-chamber", "6360", 30_000_000, 130_000_000))
 
 
 def storage_box(staff: Staff) -> Box:
@@ -49,10 +52,10 @@ def make_batch(harvestable: Harvestable, box: Box, staff: Staff, rng: random.Ran
     at = start + dt.timedelta(hours=5)
     mfg.record_isolation(batch=batch, isolated_at=at, cell_count=rng.randrange(28_000_000, 36_000_000, 100_000),
                          viability_pct=f"{rng.uniform(82, 90):.1f}", password=password, acting_user=operator)
-    for number, (seeded, harvested) in enumerate(PASSAGES):
+    for number, (vessel, surface, seeded, harvested) in enumerate(PASSAGES):
         at += dt.timedelta(hours=1)
-        mfg.seed_passage(batch=batch, seeded_at=at, cells_seeded=seeded, vessel="CellSTACK" if number else "T175",
-                         surface_cm2="636" if number else "175", medium_lot=f"MEM-{2601 + number}",
+        mfg.seed_passage(batch=batch, seeded_at=at, cells_seeded=seeded, vessel=vessel, surface_cm2=surface,
+                         medium_lot=f"MEM-{2601 + number}",
                          reagent_lots="TrypLE-2611, hPL-2609", acting_user=operator)
         at += dt.timedelta(days=4, hours=rng.randint(0, 6))
         grown = harvested + rng.randrange(0, 30_000_000, 100_000)
