@@ -132,3 +132,14 @@ def test_five_simultaneous_posts_of_one_form_register_one_donor(live_server: Any
         thread.join(180)
     donor = Donor.objects.get()
     assert landed == [f"{live_server.url}/donors/{donor.pseudonym}/"] * 5
+
+
+def test_switching_the_language_from_a_page_kept_by_the_browser_still_works(client_as: Any, study: Any) -> None:
+    """Posts that create nothing (language, log out) stay repeatable: the back button must not
+    answer "already submitted" to a language switch."""
+    client = client_as("coordinator")
+    token = _token(client.get("/donors/").content.decode())
+    for language in ("fr", "en", "fr"):
+        client.post("/i18n/setlang/", {"language": language, "next": "/donors/", "submission_token": token})
+        assert client.cookies["django_language"].value == language
+    assert not Submission.objects.exists()

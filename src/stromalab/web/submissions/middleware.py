@@ -26,6 +26,9 @@ from .models import Submission
 
 #: the hidden input every ``{% csrf_token %}`` renders beside Django's CSRF input
 FIELD = "submission_token"
+#: posts that create nothing and may be repeated from a page the browser kept (back button):
+#: switching the language, logging out
+REPEATABLE_VIEWS = frozenset({"set_language", "accounts:logout"})
 #: the request attribute holding this request's :class:`~.claims.Claim`
 CLAIM_ATTRIBUTE = "stromalab_submission_claim"
 
@@ -62,6 +65,8 @@ class SubmissionMiddleware:
         match = request.resolver_match
         if match is not None and "api" in match.namespaces:
             return None  # the API's key is claimed once ninja has authenticated the client
+        if match is not None and match.view_name in REPEATABLE_VIEWS:
+            return None
         token = request.POST.get(FIELD, "")
         try:
             key = str(uuid.UUID(token))
