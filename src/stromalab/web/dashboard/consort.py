@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.utils.translation import gettext_lazy as _
 
 from stromalab.web.donors.models import Consent, Donor, Study
@@ -46,11 +46,14 @@ def donor_counts(study: Study) -> dict[str, int]:
     """Every count of the study's non-voided donors the dashboard shows, in one query."""
     current_consent = (Consent.objects.filter(donor=OuterRef("pk"), voided_at__isnull=True)
                        .order_by("-date", "-id").values("status")[:1])
+    # the subqueries run only for the donors whose step needs them (eligible; enrolled), not for
+    # every donor; a subquery, not Exists(), for the donation: Django 5.2 leaves a boolean Exists()
+    # out of the inner query an aggregate over annotations reads from (the filter then named a
+    # missing column)
     donors = Donor.objects.filter(study=study, voided_at__isnull=True).annotate(
-        consent=Subquery(current_consent),
-        # a subquery, not Exists(): Django 5.2 leaves a boolean Exists() out of the inner query
-        # that an aggregate over annotations reads from (the filter then named a missing column)
-        donation=Subquery(Donation.objects.filter(donor=OuterRef("pk")).values("pk")[:1]))
+        consent=Case(When(screening__verdict="eligible", then=Subquery(current_consent))),
+        donation=Case(When(enrollment_slot__isnull=False,
+                           then=Subquery(Donation.objects.filter(donor=OuterRef("pk")).values("pk")[:1]))))
     screened = Q(screening__as_of__isnull=False)
     eligible = screened & Q(screening__verdict="eligible")
     withdrawn = Q(withdrawn_at__isnull=False) | Q(consent=Consent.WITHDRAWN)
