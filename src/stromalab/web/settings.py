@@ -104,6 +104,7 @@ STROMALAB_APPS = [
     "stromalab.web.quality",
     "stromalab.web.warehouse",
     "stromalab.web.submissions",  # exactly-once form posts and API calls
+    "stromalab.web.registry",  # public study pages: the registry record, no login
 ]
 
 INSTALLED_APPS = [

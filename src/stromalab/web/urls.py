@@ -20,6 +20,7 @@ APP_URLS = [
     ("warehouse/", "stromalab.web.warehouse.urls"),
     ("manufacturing/", "stromalab.web.manufacturing.urls"),
     ("quality/", "stromalab.web.quality.urls"),
+    ("studies/", "stromalab.web.registry.urls"),
     ("", "stromalab.web.dashboard.urls"),
 ]
 
