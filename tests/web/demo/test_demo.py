@@ -152,3 +152,13 @@ def test_another_configured_study_is_refused(db: None, settings: Any, capsys: py
     assert main(["demo"]) == 2
     assert "written for NCT05947682" in capsys.readouterr().err
     assert not AuditEvent.objects.exists()
+
+
+def test_a_database_without_its_migrations_is_refused(db: None, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("quality", "9999")])
+    assert main(["demo"]) == 2
+    assert "migrations not applied; run 'stromalab manage bootstrap' first" in capsys.readouterr().err
+    assert not AuditEvent.objects.exists()
