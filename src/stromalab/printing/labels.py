@@ -60,16 +60,35 @@ class Label:
     storage: str
 
 
+@dataclass(frozen=True)
+class LabelWords:
+    """The fixed words printed on a label, in the language it is printed in. This layer knows
+    no language (no Django): the caller passes them translated; English by default."""
+
+    division: str = "Division"
+    study: str = "Study"
+    donor: str = "Donor"
+    collected: str = "Collected"
+    expires: str = "Expires"
+    storage: str = "Storage"
+
+
+#: the words of a label printed without a language asked for
+ENGLISH = LabelWords()
+
+
 def render_labels(
     labels: Sequence[Label],
     *,
+    words: LabelWords = ENGLISH,
     width_mm: float = 100,
     height_mm: float = 60,
     compress: bool = True,
 ) -> bytes:
     """PDF bytes with one page per label, each ``width_mm`` × ``height_mm``.
 
-    ``compress=False`` leaves content streams readable (for tests and for inspection).
+    ``words`` are the fixed words in the label's language. ``compress=False`` leaves content
+    streams readable (for tests and for inspection).
     """
     if not labels:
         raise LabelError("no labels to print")
@@ -79,13 +98,13 @@ def render_labels(
     canvas = Canvas(buffer, pagesize=size, invariant=True, pageCompression=int(compress))
     canvas.setTitle(f"Labels {labels[0].din}")
     for label in labels:
-        _draw(canvas, label, *size)
+        _draw(canvas, label, words, *size)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _draw(canvas: Canvas, label: Label, width: float, height: float) -> None:
+def _draw(canvas: Canvas, label: Label, words: LabelWords, width: float, height: float) -> None:
     din = parse_din(label.din)
     verify_check_character(din, label.check_character)
     parse(din.barcode_data(label.flags))  # type 2 flags must carry the right check value
@@ -100,7 +119,7 @@ def _draw(canvas: Canvas, label: Label, width: float, height: float) -> None:
     # Division at the top right, large: it tells containers of one donation apart.
     right = width - MARGIN
     canvas.setFont(_TEXT_FONT, 6)
-    canvas.drawRightString(right, top - 6, "Division")
+    canvas.drawRightString(right, top - 6, printable(words.division))
     canvas.setFont(_DIN_FONT, 16)
     canvas.drawRightString(right, top - 22, division)
 
@@ -119,12 +138,12 @@ def _draw(canvas: Canvas, label: Label, width: float, height: float) -> None:
     usable = width - 2 * MARGIN
     y = _lines(canvas, "product", label.product, _BOLD_FONT, 9, usable, y - 10, max_lines=2)
     y = _lines(
-        canvas, "study and donor", f"Study {label.study}  ·  Donor {label.donor}",
+        canvas, "study and donor", f"{words.study} {label.study}  ·  {words.donor} {label.donor}",
         _TEXT_FONT, 8, usable, y, max_lines=1,
     )
-    dates = f"Collected {label.collected:%Y-%m-%d}  ·  Expires {label.expires:%Y-%m-%d}"
+    dates = f"{words.collected} {label.collected:%Y-%m-%d}  ·  {words.expires} {label.expires:%Y-%m-%d}"
     y = _lines(canvas, "dates", dates, _BOLD_FONT, 8, usable, y, max_lines=1)
-    y = _lines(canvas, "storage", f"Storage: {label.storage}", _TEXT_FONT, 8, usable, y, 2)
+    y = _lines(canvas, "storage", f"{words.storage}: {label.storage}", _TEXT_FONT, 8, usable, y, 2)
     if y < MARGIN:
         raise LabelError(f"the label text needs more than {height / mm:.0f} mm of height")
 

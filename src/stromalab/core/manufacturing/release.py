@@ -34,6 +34,7 @@ from stromalab.core.manufacturing.specification import (
     Requirement,
     Specification,
     TextLimit,
+    is_french,
     normalized,
 )
 
@@ -65,6 +66,12 @@ class Verdict:
     limit: str
     required: bool
     reason: str
+    #: the test's French name, when the specification gives one
+    name_fr: str | None = None
+
+    def label(self, language: str) -> str:
+        """The test's name in ``language`` (see :meth:`Requirement.label`)."""
+        return self.name_fr if self.name_fr is not None and is_french(language) else self.name
 
     @property
     def blocks_release(self) -> bool:
@@ -112,6 +119,7 @@ def evaluate(
         requirement.limit_text,
         requirement.required,
         reason,
+        requirement.name_fr,
     )
 
 

@@ -18,7 +18,7 @@ File shape (both files)::
       - {version: "1.0", date: "2026-01-01", note: First version.}
     tests:
       - id: viability
-        name: Viability
+        name: {en: Viability, fr: Viabilité}   # or one text: the English name only
         method: dye exclusion / flow cytometry
         unit: "%"
         limit: {min: 70}
@@ -41,6 +41,12 @@ word that must match the limit's ("46,XX normal" is not "normal"). Each choice h
 stored and judged, and the label shown in English and French; the limit stays the list of
 conforming values, so a choice conforms exactly when the limit names it (every limit value must
 be a choice, and at least one choice must not conform, or the test could never fail).
+
+``name`` follows the same convention as the choices: ``{en: …, fr: …}`` gives the name people
+read in each language. The English name is the one results, verdict reasons and signed
+summaries keep (:attr:`Requirement.name`); the French one is for display only
+(:meth:`Requirement.label`), so translating a name changes nothing that was judged or signed.
+A single text still means an English name with no translation.
 """
 
 from __future__ import annotations
@@ -80,6 +86,7 @@ _TEST_KEYS = {
     "choices": False,
 }
 _CHOICE_KEYS = {"value": True, "en": True, "fr": True}
+_NAME_KEYS = {"en": True, "fr": True}
 _LIMIT_KEYS = ("min", "max", "equals", "one_of", "per_dose")
 _ID = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
 
@@ -144,7 +151,12 @@ class Choice:
 
     def label(self, language: str) -> str:
         """The label in ``language`` (``fr`` or ``fr-…`` gives French, anything else English)."""
-        return self.fr if language.split("-")[0].lower() == "fr" else self.en
+        return self.fr if is_french(language) else self.en
+
+
+def is_french(language: str) -> bool:
+    """Whether a language code (``fr``, ``fr-ca``, ``fr_FR``) asks for French."""
+    return language.replace("_", "-").split("-")[0].lower() == "fr"
 
 
 def normalized(text: str) -> str:
@@ -167,6 +179,12 @@ class Requirement:
     line: int
     #: the closed list of results of a qualitative test (empty: a number, or free text)
     choices: tuple[Choice, ...] = ()
+    #: the name in French, when the file gives one (``name: {en: …, fr: …}``)
+    name_fr: str | None = None
+
+    def label(self, language: str) -> str:
+        """The name people read in ``language``: French when asked and given, else English."""
+        return self.name_fr if self.name_fr is not None and is_french(language) else self.name
 
     @property
     def limit_text(self) -> str:
@@ -348,9 +366,10 @@ class _Reader:
         choices: tuple[Choice, ...] = ()
         if "choices" in fields:
             choices = self.choices(fields["choices"], f"{key}.choices", limit, f"{key}.limit")
+        name, name_fr = self.names(fields["name"], f"{key}.name")
         return Requirement(
             id=test_id,
-            name=self.text(fields["name"], f"{key}.name"),
+            name=name,
             method=self.text(fields["method"], f"{key}.method"),
             unit=self.optional_text(fields, "unit", f"{key}.unit"),
             limit=limit,
@@ -359,7 +378,16 @@ class _Reader:
             note=self.optional_text(fields, "note", f"{key}.note"),
             line=self.located.lines[key],
             choices=choices,
+            name_fr=name_fr,
         )
+
+    def names(self, value: Any, key: str) -> tuple[str, str | None]:
+        """A test's English name and its French one: ``{en: …, fr: …}`` (both required, as for
+        choices), or a single text, the English name with no French one."""
+        if self.scalar_text(key) is not None:
+            return self.text(value, key), None
+        fields = self.mapping(value, key, _NAME_KEYS)
+        return self.text(fields["en"], f"{key}.en"), self.text(fields["fr"], f"{key}.fr")
 
     def choices(self, value: Any, key: str, limit: Limit, limit_key: str) -> tuple[Choice, ...]:
         """The closed list of a qualitative test; each conforms when ``limit`` names it."""

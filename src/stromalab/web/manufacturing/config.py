@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from stromalab.core.manufacturing import isbt128
 from stromalab.core.manufacturing.specification import Specification, load_current
@@ -30,7 +31,8 @@ DEFAULT_FIN = "G1234"
 DEFAULT_PRODUCT_CODE = "S1234"
 DEFAULT_SHELF_LIFE_DAYS = 365
 DEFAULT_PRODUCT = "MSC(AT), allogeneic adipose tissue-derived mesenchymal stromal cells, cryopreserved"
-STORAGE_CONDITIONS = "≤ −150 °C, vapour phase of liquid nitrogen"
+#: printed on every container label, in the label's language
+STORAGE_CONDITIONS = gettext_lazy("≤ −150 °C, vapour phase of liquid nitrogen")
 
 
 def facility_fin() -> str:

@@ -29,6 +29,7 @@ from .actions.deviations import close_deviation, record_deviation
 from .actions.intake import record_harvest, record_isolation, record_receipt
 from .actions.rejection import block_withdrawn_containers, reject_step
 from .actions.storage import create_box, dispatch_container, move_container, store_batch
+from .checks import check_lines
 from .display import display_value
 from .models import Batch, Box, Container, Deviation, Step
 from .permissions import DEVIATION_CLOSERS, READERS, TRACE_READERS, WRITERS
@@ -39,7 +40,6 @@ from .queries import (
     containers_of_donor,
     find_by_label,
     is_container_identifier,
-    step_verdicts,
     used_positions,
 )
 
@@ -94,7 +94,7 @@ def _steps(batch: Batch) -> list[dict[str, Any]]:
     rows = []
     for step in sorted(batch.steps.select_related("signature", "completed_by", "started_by"),
                        key=lambda s: s.sort_key):
-        rows.append({"step": step, "verdicts": step_verdicts(step),
+        rows.append({"step": step, "verdicts": check_lines(step),
                      "matches": step.signature_matches(),
                      "data": [(k, display_value(v)) for k, v in step.data.items()]})
     return rows
@@ -223,7 +223,7 @@ def growth_png(request: Any, code: str) -> HttpResponse:
 def labels_pdf(request: Any, code: str) -> HttpResponse:
     batch = batch_or_404(code)
     try:
-        pdf = reports.labels_pdf(batch)
+        pdf = reports.labels_pdf(batch, language=request.LANGUAGE_CODE)
     except (LabelError, Isbt128Error) as e:
         report_refusal(request, e)
         return redirect("manufacturing:batch", code=batch.code)
@@ -236,7 +236,7 @@ def labels_pdf(request: Any, code: str) -> HttpResponse:
 @require_GET
 def record_pdf(request: Any, code: str) -> HttpResponse:
     batch = batch_or_404(code)
-    response = HttpResponse(reports.batch_record_pdf(batch), content_type="application/pdf")
+    response = HttpResponse(reports.batch_record_pdf(batch, language=request.LANGUAGE_CODE), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="batch-record-{batch.code}.pdf"'
     return response
 
