@@ -45,6 +45,7 @@ def test_french_reasons_by_example() -> None:
     assert reason_in("fr", "no answer; no record of haematological malignancies", terms) == \
         "pas de réponse; aucun antécédent de hémopathies malignes"
     assert reason_in("fr", "not screened yet") == "pas encore évalué"
+    assert reason_in("fr", "awaiting review: age limit") == "en attente de relecture : age limit"
     assert reason_in("en", "answered yes") == "answered yes"
 
 

@@ -56,3 +56,18 @@ def test_shipped_warehouse_yaml_loads(protocol: Protocol) -> None:
     sets = load_concept_sets(protocol.folder, protocol.id, protocol.codelists)
     assert sets["cancer"] == (443392,)
     assert load_concept_sets(Path("/nonexistent"), protocol.id, protocol.codelists) == {}
+
+
+def test_a_criterion_awaiting_review_is_unknown_with_the_note(planted_db: Path, protocol: Protocol) -> None:
+    """An imported protocol's criteria left to a reviewer pre-screen as unknown, as they screen."""
+    from stromalab.core.eligibility.rules import Review
+    from stromalab.core.warehouse.screening import prescreen
+    from stromalab.core.warehouse.synthetic import AS_OF_MAY
+
+    criteria = tuple(replace(c, rule=Review("decide what counts as freedom")) if c.id == "E22" else c
+                     for c in protocol.criteria)
+    with open_warehouse(str(planted_db)) as warehouse:
+        result = prescreen(warehouse, replace(protocol, criteria=criteria), AS_OF_MAY, {}, explain=True)
+    assert result.person_ids and all("E22" in u.split(";") for u in result.unknown)
+    e22 = next(c for c in result.explained(0) if c["id"] == "E22")
+    assert (e22["status"], e22["reason"]) == ("unknown", "awaiting review: decide what counts as freedom")

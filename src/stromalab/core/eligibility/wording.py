@@ -117,6 +117,7 @@ _RULES: list[Rule] = [
     _rule(r"(\d+) distinct days? of (.+) between (" + _DATE + ") and (" + _DATE + ")")(
         lambda m, g: f"{m[1]} jour{'s' if m[1] != '1' else ''} distinct{'s' if m[1] != '1' else ''} "
                      f"de {_words(m[2], g)} entre le {m[3]} et le {m[4]}"),
+    _rule(r"awaiting review: (.+)")(lambda m, g: f"en attente de relecture : {m[1]}"),
     _rule(r"not screened yet")(lambda m, g: "pas encore évalué"),
     _rule(r"not screened yet: (.+) missing")(
         lambda m, g: f"pas encore évalué : {_list(m[1], g, ' and ').replace(' and ', ' et ')} manquant(s)"),

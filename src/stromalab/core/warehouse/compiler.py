@@ -57,7 +57,8 @@ _OPS = {"at_least": ">=", "at_most": "<=", "below": "<", "above": ">"}
 class Leaf:
     """What a criterion is decided on, for its explanation (:mod:`.explain`): ``kind`` is
     ``age``, ``quantity`` (``name`` = weight_kg …), ``bmi``, ``history`` / ``exposure`` /
-    ``procedure`` (``name`` = the query's column), ``sex`` or ``none`` (no warehouse source)."""
+    ``procedure`` (``name`` = the query's column), ``sex``, ``review`` (``name`` = the reviewer's note)
+    or ``none`` (no warehouse source)."""
 
     kind: str
     name: str = ""
@@ -180,6 +181,9 @@ class _State:
             name = "answer" if isinstance(rule, rules.Answer) else "serology" if isinstance(rule, rules.Panel) else rule.field
             self.leaves.append(Leaf("none", name.replace("_", " ")))
             return _UNKNOWN  # a warehouse holds no answers, serologies or tests
+        if isinstance(rule, rules.Review):
+            self.leaves.append(Leaf("review", rule.note))
+            return _UNKNOWN  # nobody has made it computable yet: unknown, as on the screening page
         if isinstance(rule, rules.Procedure):
             return self.procedure(rule)
         if isinstance(rule, rules.History):

@@ -69,6 +69,8 @@ class Explainer:
             return self.exposure(leaf.rule, row[leaf.name], values)  # type: ignore[arg-type]
         if leaf.kind == "procedure":
             return _procedure(row[leaf.name], values)
+        if leaf.kind == "review":
+            return f"awaiting review: {leaf.name}"
         if leaf.kind == "sex":
             values["sex"] = row.get("sex")
             return "sex not recorded" if row.get("sex") is None else f"sex: {row['sex']}"
