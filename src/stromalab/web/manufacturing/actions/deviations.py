@@ -31,12 +31,27 @@ def record_deviation(*, batch: Batch, description: str, reason: str, acting_user
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if step is not None and step.batch_id != batch.pk:
         raise ValidationError({"step": f"{step.label} is a step of another batch"})
-    deviation = Deviation.objects.create(batch=batch, step=step, check_id="manual",
+    return open_deviation(batch=batch, step=step, check_id="manual", description=description,
+                          reason=reason, acting_user=acting_user)
+
+
+def open_deviation(*, batch: Batch, check_id: str, description: str, reason: str, acting_user: Any,
+                   step: Step | None = None, value: str = "", limit: str = "") -> Deviation:
+    """Record an open deviation and its ``create`` event, in the caller's transaction.
+
+    The one way a deviation is opened outside an in-process step: a manual record (above), or a
+    check another app runs in its own action (e.g. a shipment's temperature excursion), which
+    has checked its role and locked what it needs. The deviation then blocks like any other."""
+    deviation = Deviation.objects.create(batch=batch, step=step, check_id=check_id,
                                          description=text(description, "description", max_length=2000),
+                                         value=value[:100], limit=limit[:100],
                                          reason=text(reason, "reason", max_length=2000), recorded_by=acting_user)
-    record_event(acting_user=acting_user, action=EventKind.CREATE, record=deviation,
-                 new={"check": "manual", "description": deviation.description,
-                      "step": step.label if step else None}, reason=deviation.reason)
+    new: dict[str, Any] = {"check": check_id, "description": deviation.description,
+                           "step": step.label if step else None}
+    if value or limit:
+        new.update(value=deviation.value, limit=deviation.limit)
+    record_event(acting_user=acting_user, action=EventKind.CREATE, record=deviation, new=new,
+                 reason=deviation.reason)
     return deviation
 
 

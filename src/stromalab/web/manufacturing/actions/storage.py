@@ -108,6 +108,13 @@ def dispatch_container(*, container: Container, destination: str, reason: str, a
     check_role(acting_user, WRITERS)
     container = Container.objects.select_for_update(of=("self",)).select_related("box", "batch__donation__donor").get(
         pk=container.pk)
+    return take_out_of_storage(container, destination=destination, reason=reason, acting_user=acting_user)
+
+
+def take_out_of_storage(container: Container, *, destination: str, reason: str, acting_user: Any) -> Movement:
+    """Dispatch one container, locked by the caller, in the caller's transaction: the rule
+    (released and consent valid), the status change and the movement with their audit events.
+    :func:`dispatch_container` and the shipping app's dispatch of a whole shipment share it."""
     destination = text(destination, "destination")
     reason = text(reason, "reason", max_length=500)
     if container.effective_status != Container.RELEASED:
