@@ -51,6 +51,17 @@ def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: figures cached by audit version (dashboard/freshness.py)
+    must not carry over from another test's database, where the same version meant other data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _audit_checkpoints(settings: Any, tmp_path: Any) -> None:
     """Each test's checkpoints of the audit chain in its own file, not in the working tree."""
     settings.STROMALAB_AUDIT_CHECKPOINTS = tmp_path / "audit-checkpoints.jsonl"

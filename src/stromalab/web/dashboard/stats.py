@@ -21,10 +21,12 @@ from stromalab.web.donors.models import Donor, Study
 from stromalab.web.screening.models import DataQuery, EnrollmentSlot, Screening
 
 from .consort import donor_counts, screening_log
+from .freshness import as_of_last_change
 from .objective import batch_progress, study_objective
 
-#: donors with unknown criteria listed on the page (all are counted)
-UNKNOWN_SHOWN = 200
+#: donors with unknown criteria listed on the page (all are counted; the "donors to screen"
+#: work queue lists them all)
+UNKNOWN_SHOWN = 20
 
 #: failing criteria of the study's ineligible screenings (non-voided donors), per criterion id
 _FAILED_SQL = {
@@ -73,9 +75,14 @@ def objective_summary(study: Study) -> dict[str, Any]:
 
 def study_summary(study: Study | None) -> dict[str, Any]:
     """The study dashboard's figures for clinical readers (also the API's ``/dashboard/summary``):
-    the objective, the screening log and what is left to decide in screening."""
+    the objective, the screening log and what is left to decide in screening; counted again only
+    after a change of the study (:mod:`.freshness`)."""
     if study is None:
         return {"study": None}
+    return as_of_last_change("study_summary", study.pk, lambda: _count_study(study))
+
+
+def _count_study(study: Study) -> dict[str, Any]:
     progress = objective_summary(study)
     counts = donor_counts(study)
     screenings = Screening.objects.filter(donor__study=study, donor__voided_at__isnull=True)
