@@ -77,6 +77,7 @@ class Data:
     pseudonyms: list[str]
     batches: list[str]
     to_screen: Iterator[str]
+    last_event: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_unscreened(self) -> str:
@@ -94,7 +95,8 @@ class Page:
 
 
 def _audit_page(rng: random.Random, data: Data) -> str:
-    return f"/audit/?page={rng.randint(1, 20)}"
+    """One of the 20 newest pages of 100 events (the trail pages by event id: ``before``)."""
+    return f"/audit/?before={data.last_event + 1 - 100 * rng.randint(0, 19)}"
 
 
 PAGES = [
@@ -424,7 +426,8 @@ def child(engine: str, opts: argparse.Namespace) -> dict[str, Any]:
         with connection.cursor() as c:
             c.execute("ANALYZE")  # planner statistics, as autovacuum would have them after a bulk load
         load_s = time.perf_counter() - t
-        data = Data(pseudonyms=pseudonyms, batches=batches, to_screen=iter(pseudonyms[opts.donors // 2:]))
+        data = Data(pseudonyms=pseudonyms, batches=batches, to_screen=iter(pseudonyms[opts.donors // 2:]),
+                    last_event=ChainHead.objects.get(pk=1).last_id)
         queries = count_queries(data)
         connections.close_all()
 
