@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("restore", "restore a backup into an empty database, then verify it"),
     "i18n": ("i18n", "compile the web pages' message catalogues (.po -> .mo)"),
     "demo": ("demo", "fill an empty database with a complete demo study (demo accounts)"),
+    "export": ("export", "the study as a FHIR R4 bundle or CDISC ODM 1.3.2 document (audited)"),
 }
 
 

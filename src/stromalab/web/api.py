@@ -32,6 +32,7 @@ ROUTERS = [
     ("/manufacturing", "stromalab.web.manufacturing.api"),
     ("/quality", "stromalab.web.quality.api"),
     ("/dashboard", "stromalab.web.dashboard.api"),
+    ("/exports", "stromalab.web.exports.api"),
 ]
 
 

@@ -21,6 +21,7 @@ APP_URLS = [
     ("manufacturing/", "stromalab.web.manufacturing.urls"),
     ("quality/", "stromalab.web.quality.urls"),
     ("studies/", "stromalab.web.registry.urls"),
+    ("exports/", "stromalab.web.exports.urls"),
     ("", "stromalab.web.dashboard.urls"),
 ]
 

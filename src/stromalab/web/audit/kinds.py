@@ -52,6 +52,8 @@ class EventKind(StrEnum):
     REVOKE = "revoke"
     # the trail itself
     EXPORT = "export"
+    # study data leaving the system (FHIR, ODM: web/exports)
+    DATA_EXPORT = "data_export"
 
 
 #: each kind as people read it on the trail's pages and in its export (English and French;
@@ -87,6 +89,7 @@ LABELS: dict[str, Promise] = {
     EventKind.PASSWORD_RESET: pgettext_lazy("audit event", "password reset"),
     EventKind.REVOKE: pgettext_lazy("audit event", "revoked"),
     EventKind.EXPORT: pgettext_lazy("audit event", "audit trail exported"),
+    EventKind.DATA_EXPORT: pgettext_lazy("audit event", "study data exported"),
 }
 
 
