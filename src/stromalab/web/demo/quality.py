@@ -59,7 +59,6 @@ def enter_results(batch: Batch, staff: Staff, rng: random.Random, np_rng: np.ran
         conforming = [c.value for c in requirement.choices if c.conforms]
         value = conforming[0] if conforming else numeric[requirement.id]
         qc.record_result(batch=batch, test_id=requirement.id, value=value, performed_on=tested_on,
-                         instrument="" if conforming else "unit bench equipment",
                          requested_dose=REQUESTED_DOSE if requirement.id == "cell-count" else None,
                          acting_user=analyst)
     control, *stained = msc_panel(np_rng, acquired_on=acquired_on, hla_dr_fraction=hla_dr_fraction)
