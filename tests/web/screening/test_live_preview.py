@@ -63,7 +63,7 @@ def test_preview_names_a_bad_value(eligible_donor: Any, client_as: Any) -> None:
     fields = form_fields(eligible_data())
     fields["birth_date"] = "2999-01-01"
     html = client_as("coordinator").post(f"/screening/{donor.pseudonym}/preview/", fields).content.decode()
-    assert 'id="live-problem"' in html and "Birth date: 2999-01-01 is after" in html
+    assert 'id="live-problem"' in html and "Birth date: 2999-01-01 is in the future" in html
 
 
 @pytest.mark.parametrize("role", ["monitor", "data_manager", "operator"])

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stromalab.core.vocabulary import FIELDS as VOCABULARY_FIELDS
@@ -22,39 +23,75 @@ from . import models as m
 from .record import protocol_for
 
 
+#: the values a living adult donor's measurements can take (inclusive): a number outside is a
+#: typing slip (a height in metres, a weight in grams, systolic and diastolic swapped is left to
+#: the engine), refused before it can decide a criterion
+PLAUSIBLE: Mapping[str, tuple[int, int]] = {
+    "weight_kg": (20, 300), "height_cm": (100, 250), "systolic": (50, 300), "diastolic": (20, 200),
+}
+#: no screening date, birth date or test date before this one (year 1 was accepted)
+EARLIEST = dt.date(1900, 1, 1)
+#: dates that cannot lie in the future: the screening itself, the birth, a test already taken
+_NOT_FUTURE = frozenset({"as_of", "birth_date", "pregnancy_date"})
+#: the planned surgery: scheduled at most this many days ahead
+SURGERY_HORIZON_DAYS = 3 * 366
+
+
 def to_date(value: Any, field: str) -> dt.date | None:
-    """A date from ISO text (or a date), refused under ``field``; empty is None."""
+    """A date from ISO text (or a date), refused under ``field`` when malformed or implausible
+    (before 1900; in the future for a date already past; a surgery more than three years ahead);
+    empty is None."""
     if value is None or value == "":
         return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as e:
-        raise ValidationError({field: "expected a date YYYY-MM-DD"}) from e
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value))
+        except ValueError as e:
+            raise ValidationError({field: _("expected a date YYYY-MM-DD")}) from e
+    today = timezone.localdate()
+    if value < EARLIEST:
+        raise ValidationError({field: _("%(date)s is not plausible (before %(earliest)s)")
+                               % {"date": value.isoformat(), "earliest": EARLIEST.isoformat()}})
+    if field in _NOT_FUTURE and value > today:
+        raise ValidationError({field: _("%(date)s is in the future") % {"date": value.isoformat()}})
+    if field == "surgery_date" and value > today + dt.timedelta(days=SURGERY_HORIZON_DAYS):
+        raise ValidationError({field: _("%(date)s is more than three years ahead") % {"date": value.isoformat()}})
+    return value
 
 
-def _to_decimal(value: Any, field: str, upper: int) -> Decimal | None:
+def _bounded(number: Decimal | int, field: str) -> None:
+    low, high = PLAUSIBLE[field]
+    if not low <= number <= high:
+        raise ValidationError({field: _("%(value)s is not plausible: between %(low)s and %(high)s")
+                               % {"value": number, "low": low, "high": high}})
+
+
+def _to_decimal(value: Any, field: str) -> Decimal | None:
+    """A measurement to one decimal, as typed (a decimal comma is accepted) or sent (a number)."""
     if value is None or value == "":
         return None
     try:
-        number = Decimal(str(value)).quantize(Decimal("0.1"))
+        number = Decimal(str(value).strip().replace(",", ".")).quantize(Decimal("0.1"))
     except InvalidOperation as e:
-        raise ValidationError({field: "expected a number"}) from e
-    if not number.is_finite() or not Decimal(0) < number < Decimal(upper):
-        raise ValidationError({field: f"must be between 0 and {upper}"})
+        raise ValidationError({field: _("expected a number")}) from e
+    if not number.is_finite():
+        raise ValidationError({field: _("expected a number")})
+    _bounded(number, field)
     return number
 
 
 def _to_int(value: Any, field: str) -> int | None:
     if value is None or value == "":
         return None
+    if isinstance(value, bool):
+        raise ValidationError({field: _("expected a whole number")})
     try:
         number = int(value)
-    except (TypeError, ValueError) as e:
-        raise ValidationError({field: "expected a whole number"}) from e
-    if not 0 < number < 400:
-        raise ValidationError({field: "must be between 0 and 400"})
+    except (TypeError, ValueError, OverflowError) as e:
+        raise ValidationError({field: _("expected a whole number")}) from e
+    _bounded(number, field)
     return number
 
 
@@ -102,7 +139,7 @@ def _to_bool(value: Any, field: str) -> bool | None:
 
 _PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "as_of": to_date, "birth_date": to_date, "surgery_date": to_date, "pregnancy_date": to_date,
-    "weight_kg": lambda v, f: _to_decimal(v, f, 500), "height_cm": lambda v, f: _to_decimal(v, f, 300),
+    "weight_kg": _to_decimal, "height_cm": _to_decimal,
     "systolic": _to_int, "diastolic": _to_int,
     "sex": lambda v, f: _to_choice(v, f, m.SEX_CHOICES),
     "smoking": lambda v, f: _to_choice(v, f, m.SMOKING_CHOICES),
