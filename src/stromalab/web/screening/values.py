@@ -22,7 +22,6 @@ from stromalab.core.vocabulary import Vocabulary
 from . import models as m
 from .record import protocol_for
 
-
 #: the values a living adult donor's measurements can take (inclusive): a number outside is a
 #: typing slip (a height in metres, a weight in grams, systolic and diastolic swapped is left to
 #: the engine), refused before it can decide a criterion
@@ -43,13 +42,20 @@ def to_date(value: Any, field: str) -> dt.date | None:
     empty is None."""
     if value is None or value == "":
         return None
+    day: dt.date
     if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
         try:
-            value = dt.date.fromisoformat(str(value))
+            day = dt.date.fromisoformat(str(value))
         except ValueError as e:
             raise ValidationError({field: _("expected a date YYYY-MM-DD")}) from e
+    return _plausible_date(day, field)
+
+
+def _plausible_date(value: dt.date, field: str) -> dt.date:
     today = timezone.localdate()
     if value < EARLIEST:
         raise ValidationError({field: _("%(date)s is not plausible (before %(earliest)s)")
