@@ -237,3 +237,11 @@ def test_administrator_sees_who_and_what_not_values(batch: Any, client_as: Calla
     html = client_as("administrator").get(f"/audit/subject/{batch.code}/").content.decode()
     assert f"Batch {batch.code}" in html
     assert "(withheld: study data)" in html and "status: quarantine" not in html
+
+
+def test_a_change_named_after_a_reverse_relation_reads_by_its_key() -> None:
+    """An FCS panel's creation event lists its ``files``: a reverse relation, with no verbose name."""
+    from stromalab.web.audit.labels import field_label
+
+    assert field_label("quality.FcsPanel", "files") == "files"
+    assert field_label("donors.Donor", "pseudonym") == "pseudonym"

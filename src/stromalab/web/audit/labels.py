@@ -180,7 +180,10 @@ def field_label(record_type: str, field: str) -> str:
     model = _model(record_type)
     if model is not None:
         try:
-            return str(model._meta.get_field(field).verbose_name)
+            found = model._meta.get_field(field)
         except FieldDoesNotExist:  # a key inside a JSON field (``serology.hiv``)
-            pass
+            found = None
+        # a reverse relation (a panel's ``files``) has no verbose name: named from its key below
+        if getattr(found, "verbose_name", None):
+            return str(found.verbose_name)
     return field.replace("_", " ").replace(".", " ")
