@@ -49,10 +49,6 @@ def test_other_roles_are_refused(role: str, populated: dict[str, Any], client_as
     assert not AuditEvent.objects.filter(action=EventKind.DATA_EXPORT).exists()
 
 
-def test_unknown_format_is_not_found(populated: dict[str, Any], client_as: Callable[..., Any]) -> None:
-    assert client_as("monitor").get("/exports/pdf/").status_code == 404
-
-
 def test_page_in_french(populated: dict[str, Any], client_as: Callable[..., Any]) -> None:
     client = client_as("data_manager")
     client.cookies["django_language"] = "fr"

@@ -5,5 +5,6 @@ from . import views
 app_name = "exports"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("<str:fmt>/", views.download, name="download"),
+    path("fhir/", views.download, {"fmt": "fhir"}, name="fhir"),
+    path("odm/", views.download, {"fmt": "odm"}, name="odm"),
 ]

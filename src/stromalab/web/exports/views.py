@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from stromalab.web.accounts.permissions import require_role
 
 from .access import EXPORTERS
-from .record import FORMATS, ExportFile, export
+from .record import ExportFile, export
 
 
 def attachment(file: ExportFile) -> HttpResponse:
@@ -24,12 +24,10 @@ def attachment(file: ExportFile) -> HttpResponse:
 @require_role(EXPORTERS)
 def index(request: Any) -> HttpResponse:
     """What can be exported, and that each export is recorded."""
-    return render(request, "exports/index.html", {"formats": list(FORMATS)})
+    return render(request, "exports/index.html")
 
 
 @require_role(EXPORTERS)
 def download(request: Any, fmt: str) -> HttpResponse:
-    """Build, record and send one export."""
-    if fmt not in FORMATS:
-        raise Http404(fmt)
+    """Build, record and send one export (``fmt``: fhir or odm, fixed by the URL)."""
     return attachment(export(fmt, acting_user=request.user, channel="page"))
