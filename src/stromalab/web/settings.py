@@ -102,6 +102,7 @@ STROMALAB_APPS = [
     "stromalab.web.dashboard",
     "stromalab.web.manufacturing",
     "stromalab.web.quality",
+    "stromalab.web.safety",  # donor testing windows, adverse events
     "stromalab.web.warehouse",
     "stromalab.web.submissions",  # exactly-once form posts and API calls
     "stromalab.web.registry",  # public study pages: the registry record, no login

@@ -60,8 +60,11 @@ def make_batch(eligible_donor: Callable[..., Any], make_user: Callable[..., Any]
 
     from stromalab.web.audit.actions import record_event
     from stromalab.web.manufacturing.models import Batch, Container, Donation
+    from stromalab.web.safety.actions import record_samples
+    from stromalab.web.screening.models import SEROLOGY_TESTS
 
     operator = make_user("operator")
+    investigator = eligible_donor.investigator  # type: ignore[attr-defined]
 
     def make(containers: int = 2, status: str = "quarantine") -> Any:
         donor = eligible_donor(sign=True)
@@ -77,6 +80,10 @@ def make_batch(eligible_donor: Callable[..., Any], make_user: Callable[..., Any]
                 c = Container.objects.create(batch=batch, din=din, division=f"A{i}", product_code="S1234",
                                              product_description="MSC(AT)")
                 record_event(acting_user=operator, action="create", record=c, new={"status": c.status})
+        # the donor's infection tests sampled on the donation day, with NAT: no repeat is due
+        record_samples(donation=donation, visit="donation", acting_user=investigator,
+                       samples={t: {"sampled_on": timezone.localdate(), "nat": t in ("HIV", "HBsAg", "anti-HCV")}
+                                for t in SEROLOGY_TESTS})
         return batch
 
     make.operator = operator  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from stromalab.web.accounts import roles
 from stromalab.web.donors.models import Study
 from stromalab.web.manufacturing import queries as manufacturing
 from stromalab.web.quality import queries as quality
+from stromalab.web.safety import queries as safety
 from stromalab.web.screening import queries as screening
 from stromalab.web.screening.models import DataQuery
 
@@ -124,6 +125,17 @@ def _release_item(batch: Any) -> Item:
     return Item(batch.code, reverse("quality:release", args=[batch.code]), detail)
 
 
+def _repeat_item(visit: Any) -> Item:
+    return Item(f"{visit.donation.donor.pseudonym} · {visit.donation.din}",
+                reverse("safety:donation", args=[visit.donation.din]),
+                _("repeat sample due on %(date)s") % {"date": visit.due_on})
+
+
+def _serious_event_item(event: Any) -> Item:
+    return Item(event.donor.pseudonym, reverse("safety:event", args=[event.pk]),
+                _("report due by %(date)s") % {"date": event.report_due})
+
+
 KINDS = {kind.key: kind for kind in (
     QueueKind("donors_to_screen", _("Donors to screen"), (roles.INVESTIGATOR, roles.COORDINATOR),
               screening.donors_to_screen, _donor_item),
@@ -134,6 +146,11 @@ KINDS = {kind.key: kind for kind in (
               lambda study: screening.data_queries(study, DataQuery.ANSWERED), _query_item),
     QueueKind("screenings_to_sign", _("Eligibility decisions to sign"), (roles.INVESTIGATOR,),
               screening.screenings_to_sign, _signature_item),
+    QueueKind("repeat_tests_due", _("Repeat infection tests due"), (roles.INVESTIGATOR, roles.COORDINATOR),
+              lambda study: safety.repeat_tests_due(study.id), _repeat_item),
+    QueueKind("serious_events_unreported", _("Serious adverse events to report (deadline)"),
+              (*roles.CLINICAL_READERS, roles.QUALIFIED_PERSON),
+              lambda study: safety.serious_events_unreported(study.id), _serious_event_item),
     QueueKind("batch_steps", _("Batch record steps to record and sign"), (roles.OPERATOR,),
               lambda study: manufacturing.batches_to_record(study.id), _batch_step_item),
     QueueKind("batches_awaiting_qc", _("Batches awaiting QC results"), (roles.QC_ANALYST,),

@@ -17,6 +17,9 @@ from django.utils import timezone
 from stromalab.web.accounts import roles
 from stromalab.web.manufacturing import actions as mfg
 from stromalab.web.manufacturing.models import Batch, Box
+from stromalab.web.safety.actions import record_samples
+from stromalab.web.safety.models import InfectionSample
+from stromalab.web.screening.models import SEROLOGY_TESTS
 
 from .people import Staff
 from .screening import Harvestable
@@ -46,6 +49,11 @@ def make_batch(harvestable: Harvestable, box: Box, staff: Staff, rng: random.Ran
         donor=harvestable.donor, harvested_at=start, surgeon="Dr Vincent Roux", mass_g=f"{mass:.1f}",
         container="sterile pot 250 mL", transport_temperature="4 °C", departed_at=start + dt.timedelta(minutes=35),
         password=password, acting_user=operator)
+    # the investigator dates the donor's infection test samples: taken in the operating room and
+    # also tested by NAT for HIV, HBV and HCV, so no repeat sample is needed (donor-testing.yaml)
+    record_samples(donation=batch.donation, visit=InfectionSample.DONATION, acting_user=staff[roles.INVESTIGATOR],
+                   samples={t: {"sampled_on": harvestable.surgery_on, "nat": t in ("HIV", "HBsAg", "anti-HCV")}
+                            for t in SEROLOGY_TESTS})
     mfg.record_receipt(batch=batch, received_at=start + dt.timedelta(hours=2, minutes=50),
                        temperature_c=f"{rng.uniform(5, 8):.1f}", integrity="intact", mass_g=f"{mass - 0.3:.1f}",
                        password=password, acting_user=operator)

@@ -17,6 +17,8 @@ Release rules (compliance.md, manufacturing.md), all checked by :func:`release_s
   rejected and no step signature that no longer matches;
 - the donor has a signed "eligible" decision that still matches the screening record, and the
   donors app says their material may be used (:func:`stromalab.web.donors.queries.material_use_refusal`);
+- the donor's infection tests were sampled in the protocol's windows, and the repeat sample
+  they may call for is recorded (:func:`stromalab.web.safety.windows.release_refusals`);
 - four eyes (:func:`qc_participants`): a user who entered, corrected or voided any QC result of
   the batch, or uploaded one of its FCS panels, may not release (or reject) it.
 """
@@ -37,6 +39,7 @@ from stromalab.core.manufacturing.specification import Requirement, Specificatio
 from stromalab.web.audit.models import AuditEvent
 from stromalab.web.donors.queries import material_use_refusal
 from stromalab.web.manufacturing.models import Batch, Container, Deviation, Step
+from stromalab.web.safety.windows import release_refusals
 
 from . import models as m
 from . import storage
@@ -313,6 +316,7 @@ def _blockers(summary: ReleaseSummary) -> list[str]:
              if d.impact == Deviation.IMPACT_PRODUCT_REJECTED)
     if not summary.eligibility.ok:
         b.append(f"donor eligibility: {summary.eligibility.text}")
+    b.extend(release_refusals(batch.donation))
     if not summary.containers:
         b.append("the batch has no containers")
     return b
