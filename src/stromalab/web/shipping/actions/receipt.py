@@ -37,7 +37,7 @@ def _received_at(value: Any, shipment: Shipment) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         raise ValidationError({"received_at": _("a date and time is required")})
     at = value if timezone.is_aware(value) else timezone.make_aware(value)
-    if at < shipment.dispatched_at:
+    if at < shipment.dispatched_at.replace(second=0, microsecond=0):  # people give the minute
         raise ValidationError({"received_at": _("before the dispatch (%(at)s)") % {
             "at": f"{timezone.localtime(shipment.dispatched_at):%Y-%m-%d %H:%M}"}})
     if at > timezone.now():
