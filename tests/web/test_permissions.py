@@ -64,7 +64,8 @@ def world(eligible_donor: Any, make_user: Any) -> dict[str, str]:
             "nct_id": "NCT05947682",  # registry: the public study page
             "run_id": "1", "person_id": "2",  # warehouse: no run here (404); tests/web/warehouse has real ones
             "code": "G123499000001", "container_id": "1", "box_id": "1", "step_id": "1", "deviation_id": "1",  # manufacturing: 404 here; tests/web/manufacturing walks a real batch
-            "qc_batch": "G123499000001", "qc_result_id": "1", "oos_id": "1", "fcs_panel_id": "1", "histogram_index": "0"}  # quality: 404 here; tests/web/quality walks a real batch
+            "qc_batch": "G123499000001", "qc_result_id": "1", "oos_id": "1", "fcs_panel_id": "1", "histogram_index": "0",  # quality: 404 here; tests/web/quality walks a real batch
+            "shipment_id": "1"}  # shipping: 404 here; tests/web/shipping walks a real shipment
 
 
 def concrete(route: str, world: dict[str, str]) -> str:

@@ -106,6 +106,7 @@ STROMALAB_APPS = [
     "stromalab.web.warehouse",
     "stromalab.web.submissions",  # exactly-once form posts and API calls
     "stromalab.web.registry",  # public study pages: the registry record, no login
+    "stromalab.web.shipping",  # released containers shipped to the clinical sites
     "stromalab.web.exports",  # FHIR and ODM exports, each audited
 ]
 
