@@ -122,9 +122,9 @@ def reject(request: Any, qc_batch: str, payload: RejectIn) -> Any:
 
 @api_op(router, "GET", "/batches/{qc_batch}/certificate", READERS)
 def certificate(request: Any, qc_batch: str) -> Any:
-    from .certificate import render
+    from .certificate import certificate_pdf
 
     batch = batch_or_404(qc_batch)
-    response = HttpResponse(render(queries.certificate_data(batch)), content_type="application/pdf")
+    response = HttpResponse(certificate_pdf(batch, language=request.LANGUAGE_CODE), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{batch.code}.pdf"'
     return response

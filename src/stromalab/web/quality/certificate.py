@@ -10,6 +10,12 @@ Text is set in the PDF base fonts (Helvetica): searchable and extractable withou
 font subsets; ``≥``/``≤``, which those fonts lack, are written ``>=``/``<=``. Output is
 reproducible (reportlab's invariant mode). ``compress=False`` writes uncompressed content
 streams, which tests search for text.
+
+The certificate is in one language (:func:`certificate_pdf`: the one asked for, a page passes its
+request's, else the active one): its fixed words through gettext, the tests' names from
+release.yaml in that language, statuses as words of it, times in the site's time zone with the
+zone named (the data come as :func:`~stromalab.web.quality.queries.certificate_data` builds them
+in that language).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -32,6 +40,10 @@ from reportlab.platypus import (
 )
 
 from stromalab.printing.text import paragraph, plain
+from stromalab.web.manufacturing.checks import active_language, status_word
+from stromalab.web.manufacturing.models import Batch
+
+from .queries import certificate_data
 
 _STYLES = getSampleStyleSheet()
 _BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontName="Helvetica", fontSize=8.5,
@@ -59,69 +71,80 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float]) -> Tab
     return table
 
 
+def certificate_pdf(batch: Batch, *, language: str | None = None, compress: bool = True,
+                    histograms: bool = True) -> bytes:
+    """The batch's certificate in ``language`` (default: the active language), its data read in
+    that language too (``histograms=False`` leaves the phenotype's images out)."""
+    with translation.override(language or active_language()):
+        return render(certificate_data(batch, histograms=histograms), compress=compress)
+
+
 def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
-    """The certificate for ``data`` (see :func:`stromalab.web.quality.queries.certificate_data`)."""
+    """The certificate for ``data`` (see :func:`stromalab.web.quality.queries.certificate_data`),
+    its fixed words in the active language."""
     buffer = io.BytesIO()
-    title = f"Certificate of analysis {data['batch']}"
+    title = _("Certificate of analysis %(batch)s") % {"batch": data["batch"]}
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm,
                             topMargin=14 * mm, bottomMargin=16 * mm, title=plain(title),
                             author="stromalab", invariant=1, pageCompression=1 if compress else 0)
-    story: list[Any] = [_p("Certificate of analysis", _H1)]
+    story: list[Any] = [_p(_("Certificate of analysis"), _H1)]
     identity = [
-        ["Study", data.get("study", "")],
-        ["Batch", data["batch"]],
+        [_("Study"), data.get("study", "")],
+        [_("Batch"), data["batch"]],
         ["DIN", data.get("din", "")],
-        ["Product", data.get("product", "")],
-        ["Donor", data.get("donor", "")],
-        ["Specification", data.get("specification", "")],
-        ["Containers", ", ".join(data.get("containers", [])) or "-"],
-        ["Batch record", data.get("batch_state", "")],
-        ["Donor eligibility", data.get("eligibility", "")],
+        [_("Product"), data.get("product", "")],
+        [_("Donor"), data.get("donor", "")],
+        [_("Specification"), data.get("specification", "")],
+        [_("Containers"), ", ".join(data.get("containers", [])) or "-"],
+        [_("Batch record"), data.get("batch_state", "")],
+        [_("Donor eligibility"), data.get("eligibility", "")],
     ]
-    story.append(_table(["Item", "Value"], identity, [40 * mm, 142 * mm]))
+    story.append(_table([_("Item"), _("Value")], identity, [40 * mm, 142 * mm]))
 
-    story.append(_p("Results against the release specification", _H2))
+    story.append(_p(_("Results against the release specification"), _H2))
     rows = [[t["name"], t["method"], t["limit"], t["value"], t["unit"], t["analyst"],
-             t["instrument"], t["date"], t["verdict"]] for t in data["tests"]]
-    table = _table(["Test", "Method", "Limit", "Result", "Unit", "Analyst", "Instrument", "Date",
-                    "Verdict"], rows,
+             t["instrument"], t["date"], status_word(t["verdict"])] for t in data["tests"]]
+    table = _table([_("Test"), _("Method"), _("Limit"), _("Result"), _("Unit"), _("Analyst"), _("Instrument"),
+                    _("Date"), _("Verdict")], rows,
                    [24 * mm, 28 * mm, 20 * mm, 18 * mm, 12 * mm, 24 * mm, 22 * mm, 17 * mm, 17 * mm])
     for i, t in enumerate(data["tests"], start=1):
         colour = _VERDICT_COLOURS.get(t["verdict"])
         if colour is not None:
             table.setStyle(TableStyle([("TEXTCOLOR", (8, i), (8, i), colour)]))
     story.append(table)
-    story.append(_p(f"Conclusion: {data.get('conclusion', '')}"))
+    story.append(_p(_("Conclusion: %(text)s") % {"text": data.get("conclusion", "")}))
 
-    story.append(_p("Out-of-specification records", _H2))
+    story.append(_p(_("Out-of-specification records"), _H2))
     if data.get("oos"):
-        story.append(_table(["#", "Test", "Result", "Opened", "Status", "Closed by", "Conclusion"],
+        story.append(_table(["#", _("Test"), _("Result"), _("Opened"), _("Status"), _("Closed by"), _("Conclusion")],
                             [[o["id"], o["test"], o["value"], o["opened"], o["status"],
                               o["closed_by"], o["conclusion"]] for o in data["oos"]],
                             [8 * mm, 22 * mm, 18 * mm, 28 * mm, 14 * mm, 40 * mm, 52 * mm]))
     else:
-        story.append(_p("None."))
+        story.append(_p(_("None.")))
 
-    story.append(_p("Manufacturing deviations", _H2))
+    story.append(_p(_("Manufacturing deviations"), _H2))
     if data.get("deviations"):
-        story.append(_table(["#", "Check", "Deviation", "Status", "Impact", "Closed by", "Conclusion"],
+        story.append(_table(["#", _("Check"), _("Deviation"), _("Status"), _("Impact"), _("Closed by"),
+                             _("Conclusion")],
                             [[x["id"], x["check"], x["description"], x["status"], x["impact"] or "-",
                               x["closed_by"] or "-", x["conclusion"] or "-"] for x in data["deviations"]],
                             [8 * mm, 20 * mm, 40 * mm, 14 * mm, 22 * mm, 38 * mm, 40 * mm]))
     else:
-        story.append(_p("None."))
+        story.append(_p(_("None.")))
 
-    story.append(_p("Immunophenotype (flow cytometry)", _H2))
+    story.append(_p(_("Immunophenotype (flow cytometry)"), _H2))
     if not data.get("phenotype"):
-        story.append(_p("No FCS panel uploaded."))
+        story.append(_p(_("No FCS panel uploaded.")))
     for panel in data.get("phenotype", []):
-        story.append(_p(f"Panel {panel['id']}: {panel['panel']} - verdict {panel['verdict']}; "
-                        f"uploaded by {panel['uploaded_by']} on {panel['uploaded_at']}"))
-        story.append(_p("Files: " + "; ".join(f"{f['role']} {f['name']} (SHA-256 {f['sha256']})"
-                                              for f in panel["files"]), _CELL))
-        story.append(_table(["Marker", "Limit (%)", "Value (%)", "Status"],
+        story.append(_p(_("Panel %(id)s: %(panel)s - verdict %(verdict)s; uploaded by %(name)s on %(time)s") % {
+            "id": panel["id"], "panel": panel["panel"], "verdict": status_word(panel["verdict"]),
+            "name": panel["uploaded_by"], "time": panel["uploaded_at"]}))
+        story.append(_p(_("Files: %(files)s") % {"files": "; ".join(
+            f"{f['role']} {f['name']} (SHA-256 {f['sha256']})" for f in panel["files"])}, _CELL))
+        story.append(_table([_("Marker"), _("Limit (%)"), _("Value (%)"), _("Status")],
                             [[c["marker"], c["limit"], "-" if c["value"] is None else f"{c['value']:.2f}",
-                              c["status"]] for c in panel["criteria"]],
+                              status_word(c["status"])] for c in panel["criteria"]],
                             [40 * mm, 30 * mm, 30 * mm, 30 * mm]))
         images = [Image(io.BytesIO(png), width=88 * mm, height=54 * mm) for png in panel.get("histograms", [])]
         grid = [images[i:i + 2] + [""] * (2 - len(images[i:i + 2])) for i in range(0, len(images), 2)]
@@ -131,30 +154,33 @@ def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
     sig = data.get("signature")
     if sig:
         block = [
-            _p("Release decision", _H2),
-            _p(f"Decision: {data['decision']}"),
-            _p(f"Signed by: {sig['printed_name']}"),
-            _p(f"Date and time: {sig['signed_at']} UTC"),
-            _p(f"Meaning: {sig['meaning']}"),
-            _p(f"Signed content SHA-256: {sig['content_hash']}"),
-            _p("Signature matches the current content: " + ("yes" if sig["matches"] else
-               "NO - the record changed after signing")),
+            _p(_("Release decision"), _H2),
+            _p(_("Decision: %(decision)s") % {"decision": data["decision"]}),
+            _p(_("Signed by: %(name)s") % {"name": sig["printed_name"]}),
+            _p(_("Date and time: %(time)s") % {"time": sig["signed_at"]}),
+            _p(_("Meaning: %(meaning)s") % {"meaning": sig["meaning"]}),
+            _p(_("Signed content SHA-256: %(hash)s") % {"hash": sig["content_hash"]}),
+            _p(_("Signature matches the current content: yes") if sig["matches"] else
+               _("Signature matches the current content: NO - the record changed after signing")),
         ]
         if data.get("decision_reason"):
-            block.append(_p(f"Reason: {data['decision_reason']}"))
+            block.append(_p(_("Reason: %(reason)s") % {"reason": data["decision_reason"]}))
         story.append(KeepTogether(block))
     else:
-        story.append(_p("Release decision", _H2))
-        story.append(_p("Not yet released: this document is a draft, not a certificate."))
+        story.append(_p(_("Release decision"), _H2))
+        story.append(_p(_("Not yet released: this document is a draft, not a certificate.")))
     story.append(Spacer(1, 4 * mm))
-    story.append(_p(f"Printed {data.get('printed_at', '')} UTC by stromalab. Pseudonymised record.", _CELL))
-    footer = plain(f"Certificate of analysis - batch {data['batch']} - DIN {data.get('din', '')}")
+    story.append(_p(_("Printed %(time)s by stromalab. Pseudonymised record.") % {"time": data.get("printed_at", "")},
+                    _CELL))
+    footer = plain(_("Certificate of analysis - batch %(batch)s - DIN %(din)s") % {
+        "batch": data["batch"], "din": data.get("din", "")})
+    page_word = _("page")
 
     def on_page(canvas: Any, document: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
         canvas.drawString(14 * mm, 9 * mm, footer)
-        canvas.drawRightString(A4[0] - 14 * mm, 9 * mm, f"page {document.page}")
+        canvas.drawRightString(A4[0] - 14 * mm, 9 * mm, plain(f"{page_word} {document.page}"))
         canvas.restoreState()
 
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)

@@ -33,11 +33,14 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stromalab.core.manufacturing.release import Result, Verdict, evaluate
 from stromalab.core.manufacturing.specification import Requirement, Specification
 from stromalab.web.audit.models import AuditEvent
 from stromalab.web.donors.queries import material_use_refusal
+from stromalab.web.localtime import local_text
+from stromalab.web.manufacturing.checks import shown_name, status_word
 from stromalab.web.manufacturing.models import Batch, Container, Deviation, Step
 from stromalab.web.safety.windows import release_refusals
 
@@ -157,6 +160,11 @@ class TestRow:
     @property
     def shown_limit(self) -> str:
         return shown_limit(self.requirement)
+
+    @property
+    def shown_name(self) -> str:
+        """The test's name in the reader's language (release.yaml's ``name: {en, fr}``)."""
+        return shown_name(self.requirement)
 
 
 @dataclass
@@ -333,7 +341,9 @@ def decision_matches(summary: ReleaseSummary) -> bool | None:
 # --- certificate of analysis -------------------------------------------------------------------
 
 def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]:
-    """Plain values for :func:`stromalab.web.quality.certificate.render`."""
+    """Plain values for :func:`stromalab.web.quality.certificate.render`, read in the active
+    language (tests' names, limits, results, statuses) with local times, the zone named; the
+    verdicts stay the core's status values (the certificate colours and words them)."""
     from .histograms import render_png
 
     summary = release_summary(batch)
@@ -342,9 +352,10 @@ def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]
     for row in summary.rows:
         r = row.result
         tests.append({
-            "test_id": row.requirement.id, "name": row.requirement.name,
-            "method": r.method if r else row.requirement.method, "limit": row.requirement.limit_text,
-            "value": (r.value + (f" (dose {r.requested_dose})" if r.requested_dose else "")) if r else "-",
+            "test_id": row.requirement.id, "name": shown_name(row.requirement),
+            "method": r.method if r else row.requirement.method, "limit": shown_limit(row.requirement),
+            "value": (shown_value(row.requirement, r.value) + (_(" (dose %(dose)s)") % {"dose": r.requested_dose}
+                                                            if r.requested_dose else "")) if r else "-",
             "unit": (r.unit if r else row.requirement.unit) or "",
             "analyst": r.analyst.printed_name if r else "-", "instrument": r.instrument if r else "",
             "date": r.performed_on.isoformat() if r else "-", "verdict": row.status})
@@ -353,14 +364,14 @@ def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]
         pngs = [render_png(h) for h in panel_histograms(p)] if histograms else []
         panels.append({
             "id": p.pk, "panel": p.panel_name, "verdict": p.verdict,
-            "uploaded_by": p.uploaded_by.printed_name, "uploaded_at": f"{p.uploaded_at:%Y-%m-%d %H:%M}",
+            "uploaded_by": p.uploaded_by.printed_name, "uploaded_at": local_text(p.uploaded_at),
             "files": [{"role": f.role, "name": f.original_name, "sha256": f.sha256} for f in p.files.all()],
             "criteria": p.criteria(), "histograms": pngs})
     d = summary.decision
     sig = None
     if d is not None and d.signature is not None:
         sig = {"printed_name": d.signature.printed_name,
-               "signed_at": d.signature.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+               "signed_at": local_text(d.signature.signed_at, seconds=True),
                "meaning": d.signature.get_meaning_display(), "content_hash": d.signature.content_hash,
                "matches": bool(decision_matches(summary))}
     blocking = [row for row in summary.rows if row.verdict.blocks_release]
@@ -368,29 +379,38 @@ def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]
         "study": spec.protocol, "batch": batch.code, "din": batch.din,
         "product": f"{batch.product_code} {batch.product_description}",
         "donor": batch.donation.donor.pseudonym,
-        "specification": f"release specification {spec.protocol} version {spec.version} "
-                         f"(effective {spec.effective})",
+        "specification": _("release specification %(protocol)s version %(version)s (effective %(date)s)")
+                         % {"protocol": spec.protocol, "version": spec.version, "date": spec.effective},
         "containers": [c.identifier for c in summary.containers],
         "batch_state": summary.batch.get_status_display(),
         "eligibility": summary.eligibility.text,
         "tests": tests,
-        "conclusion": "all tests within specification" if not blocking else
-                      "; ".join(f"{r.requirement.name}: {r.status}" for r in blocking),
-        "oos": [{"id": o.pk, "test": o.result.test_name, "value": o.value,
-                 "opened": f"{o.opened_at:%Y-%m-%d %H:%M}", "status": o.status,
+        "conclusion": _("all tests within specification") if not blocking else
+                      "; ".join(f"{shown_name(r.requirement)}: {status_word(r.status)}" for r in blocking),
+        "oos": [{"id": o.pk, "test": _test_name(spec, o.result.test_id, o.result.test_name), "value": o.value,
+                 "opened": local_text(o.opened_at), "status": o.get_status_display(),
                  "closed_by": o.signature.manifestation() if o.signature else "",
                  "conclusion": o.conclusion} for o in summary.oos],
         "deviations": [{"id": x.pk, "check": x.check_id, "description": x.description, "reason": x.reason,
-                        "recorded": f"{x.recorded_at:%Y-%m-%d %H:%M}", "status": x.status,
+                        "recorded": local_text(x.recorded_at), "status": x.get_status_display(),
                         "impact": x.get_impact_display() if x.impact else "",
                         "closed_by": x.signature.manifestation() if x.signature else "",
                         "conclusion": x.conclusion} for x in summary.deviations],
         "phenotype": panels,
-        "decision": d.decision if d else "",
+        "decision": d.get_decision_display() if d else "",
         "decision_reason": d.reason if d else "",
         "signature": sig,
-        "printed_at": timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"),
+        "printed_at": local_text(timezone.now()),
     }
+
+
+def _test_name(spec: Specification, test_id: str, recorded: str) -> str:
+    """A test's name in the active language; the name recorded with the result when the current
+    specification no longer has the test."""
+    try:
+        return shown_name(spec.requirement(test_id))
+    except KeyError:
+        return recorded
 
 
 # --- what waits for someone (the dashboard's work queues), and the ISCT objective -------------

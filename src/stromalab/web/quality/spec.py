@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import get_language
 
 from stromalab.core.manufacturing.specification import Requirement, Specification, load_current
+from stromalab.web.manufacturing.checks import limit_text
 from stromalab.web.manufacturing.config import study_file
 
 #: ISCT panel slot (as ``stromalab.core.cytometry.panel`` labels it) -> release.yaml test id.
@@ -50,10 +51,11 @@ def shown_value(requirement: Requirement, value: str) -> str:
 
 
 def shown_limit(requirement: Requirement) -> str:
-    """The limit as people read it: the conforming choices' labels, else the limit's text."""
+    """The limit as people read it: the conforming choices' labels, else the limit's text in the
+    active language."""
     language = get_language() or "en"
     conforming = [c.label(language) for c in requirement.choices if c.conforms]
-    return " / ".join(conforming) if conforming else requirement.limit_text
+    return " / ".join(conforming) if conforming else limit_text(requirement)
 
 
 def identity_values(criteria: list[dict[str, object]]) -> dict[str, Decimal]:

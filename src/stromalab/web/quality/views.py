@@ -19,6 +19,7 @@ from stromalab.core.manufacturing.specification import Requirement
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.audit.models import AuditEvent
 from stromalab.web.feedback import report_refusal, run_action
+from stromalab.web.manufacturing.checks import shown_name
 from stromalab.web.manufacturing.models import Batch
 from stromalab.web.manufacturing.queries import batch_or_404
 
@@ -30,7 +31,6 @@ from .actions.results import CORRECTABLE, correct_result, record_result, void_re
 from .forms import CorrectionForm, DecisionForm, FcsUploadForm, OosCloseForm, ResultForm
 from .permissions import ANALYSTS, OOS_CLOSERS, READERS, RELEASERS
 from .queries import (
-    certificate_data,
     decision_matches,
     file_intact,
     panel_histograms,
@@ -56,7 +56,7 @@ def _status(value: str) -> str:
 
 
 def _tests(batch: Batch) -> list[tuple[str, str]]:
-    return [(r.id, f"{r.name} ({shown_limit(r)})") for r in specification(batch).requirements]
+    return [(r.id, f"{shown_name(r)} ({shown_limit(r)})") for r in specification(batch).requirements]
 
 
 def _requirement(batch: Batch, test_id: Any) -> Requirement | None:
@@ -106,7 +106,7 @@ def _batch_page(request: Any, batch: Batch, form: ResultForm | None = None,
     chosen = chosen or _next_test(batch, request.GET.get("test"))
     return render(request, "quality/batch.html", {
         "batch": batch, "summary": summary, "tests": _tests(batch), "chosen": chosen,
-        "chosen_limit": shown_limit(chosen),
+        "chosen_limit": shown_limit(chosen), "chosen_name": shown_name(chosen),
         "form": form or ResultForm(tests=_tests(batch), requirement=chosen),
         "upload_form": upload_form or FcsUploadForm(),
         "panels": m.FcsPanel.objects.filter(batch=batch).select_related("uploaded_by").order_by("-id"),
@@ -271,10 +271,10 @@ def release(request: Any, qc_batch: str) -> HttpResponse:
 @require_role(READERS)
 @require_GET
 def certificate(request: Any, qc_batch: str) -> HttpResponse:
-    from .certificate import render as render_pdf
+    from .certificate import certificate_pdf
 
     batch = batch_or_404(qc_batch)
-    pdf = render_pdf(certificate_data(batch))
+    pdf = certificate_pdf(batch, language=request.LANGUAGE_CODE)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{batch.code}.pdf"'
     return response
