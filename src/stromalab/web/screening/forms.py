@@ -23,10 +23,11 @@ class ScreeningForm(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *m.SEX_CHOICES], required=False)
     birth_date = forms.DateField(label=_("Birth date"), required=False, **DATE)  # type: ignore[arg-type]
     # localize: "62,5" in French, as people write it (a number box would refuse the comma)
-    weight_kg = forms.DecimalField(label=_("Weight (kg)"), max_digits=5, decimal_places=1, required=False,
-                                   localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    height_cm = forms.DecimalField(label=_("Height (cm)"), max_digits=5, decimal_places=1, required=False,
-                                   localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    # the action rounds to one decimal and refuses implausible values (screening/values.py)
+    weight_kg = forms.DecimalField(label=_("Weight (kg)"), required=False, localize=True,
+                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    height_cm = forms.DecimalField(label=_("Height (cm)"), required=False, localize=True,
+                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     systolic = forms.IntegerField(label=_("Systolic blood pressure (mmHg)"), required=False)
     diastolic = forms.IntegerField(label=_("Diastolic blood pressure (mmHg)"), required=False)
     smoking = forms.ChoiceField(label=_("Smoking"), choices=[("", "—"), *m.SMOKING_CHOICES], required=False)
