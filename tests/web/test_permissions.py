@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from stromalab.web.accounts import roles
 from stromalab.web.api import api
+from tests.web.quality.conftest import make_batch  # noqa: F401  (a fixture, used by name)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ OPERATIONS = sorted(api_operations(), key=lambda x: (x[1], x[0]))
 
 
 @pytest.fixture()
-def world(eligible_donor: Any, make_user: Any) -> dict[str, str]:
+def world(eligible_donor: Any, make_user: Any, make_batch: Any) -> dict[str, str]:  # noqa: F811
     from stromalab.web.screening import actions
     from stromalab.web.screening import models as m
 
@@ -58,14 +59,19 @@ def world(eligible_donor: Any, make_user: Any) -> dict[str, str]:
                                     acting_user=eligible_donor.coordinator)
     query = actions.open_query(donor=donor, criterion_id="E5", text="check BP",
                                acting_user=make_user("data_manager"))
-    return {"pseudonym": donor.pseudonym, "subject": donor.pseudonym, "user_id": str(donor.created_by_id),
+    # the audit trail of a subject: a batch, which every role that reads a trail may read
+    batch = make_batch()
+    return {"pseudonym": donor.pseudonym, "subject": batch.code, "user_id": str(donor.created_by_id),
             "query_id": str(query.pk), "kind": "condition", "entry_id": str(entry.pk), "step": "answer",
             "_screening": str(m.Screening.objects.get(donor=donor).pk),
             "nct_id": "NCT05947682",  # registry: the public study page
+            "key": "donors_to_screen",  # dashboard: a work queue (404 for the roles it is not theirs)
+            "din": "G123499000001", "event_id": "1",  # safety (repeat tests, adverse events): 404 here
             "run_id": "1", "person_id": "2",  # warehouse: no run here (404); tests/web/warehouse has real ones
             "code": "G123499000001", "container_id": "1", "box_id": "1", "step_id": "1", "deviation_id": "1",  # manufacturing: 404 here; tests/web/manufacturing walks a real batch
             "qc_batch": "G123499000001", "qc_result_id": "1", "oos_id": "1", "fcs_panel_id": "1", "histogram_index": "0",  # quality: 404 here; tests/web/quality walks a real batch
-            "shipment_id": "1"}  # shipping: 404 here; tests/web/shipping walks a real shipment
+            "shipment_id": "1",  # shipping: 404 here; tests/web/shipping walks a real shipment
+            "lot_id": "1", "instrument_id": "1", "capa_id": "1"}  # materials: 404 here; tests/web/materials has real ones
 
 
 def concrete(route: str, world: dict[str, str]) -> str:
