@@ -10,7 +10,7 @@ import urllib.request
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stromalab.web.accounts.models import User
 from stromalab.web.manufacturing.models import Deviation
@@ -105,10 +105,10 @@ def test_pages_dispatch_refuse_beside_the_field_and_sign_receipt(released_batch:
 def test_pages_in_french(released_batch: Any, operator: Any, client_as: Any) -> None:
     released_batch()
     sender = client_as("operator", user=operator)
-    sender.cookies["django_language"] = "fr"
-    page = sender.get("/shipping/new/NCT05947682/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Nouvelle expédition" in page and "Médecine interne" in page
-    assert "Expéditions" in sender.get("/shipping/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    with translation.override("en"):  # the pages switch this thread to French: back to English after
+        page = sender.get("/shipping/new/NCT05947682/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert "Nouvelle expédition" in page and "Médecine interne" in page
+        assert "Expéditions" in sender.get("/shipping/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
