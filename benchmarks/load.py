@@ -358,7 +358,7 @@ def _make_batches(pseudonyms: list[str], count: int) -> list[str]:
         results = {**QC_RESULTS, **({"cd45": "3.5"} if n % 4 == 0 else {})}
         for test_id, value in results.items():
             record_result(batch=batch, test_id=test_id, value=value, performed_on=dt.date.today(),
-                          instrument="bench", acting_user=analyst,
+                          acting_user=analyst,
                           requested_dose="100000000" if test_id == "cell-count" else None)
         codes.append(batch.code)
     return codes
