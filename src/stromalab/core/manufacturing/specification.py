@@ -46,7 +46,10 @@ be a choice, and at least one choice must not conform, or the test could never f
 read in each language. The English name is the one results, verdict reasons and signed
 summaries keep (:attr:`Requirement.name`); the French one is for display only
 (:meth:`Requirement.label`), so translating a name changes nothing that was judged or signed.
-A single text still means an English name with no translation.
+A single text still means an English name with no translation. ``method`` and ``unit`` take
+the same two forms (``unit: {en: days, fr: jours}``): the English text is the one judged (a
+result's unit must equal it) and stored; :meth:`Requirement.method_label` and
+:meth:`Requirement.unit_label` give the words people read.
 """
 
 from __future__ import annotations
@@ -181,10 +184,21 @@ class Requirement:
     choices: tuple[Choice, ...] = ()
     #: the name in French, when the file gives one (``name: {en: …, fr: …}``)
     name_fr: str | None = None
+    #: the method and the unit in French, when the file gives them (``{en: …, fr: …}``)
+    method_fr: str | None = None
+    unit_fr: str | None = None
 
     def label(self, language: str) -> str:
         """The name people read in ``language``: French when asked and given, else English."""
         return self.name_fr if self.name_fr is not None and is_french(language) else self.name
+
+    def method_label(self, language: str) -> str:
+        """The method people read in ``language`` (French when asked and given)."""
+        return self.method_fr if self.method_fr is not None and is_french(language) else self.method
+
+    def unit_label(self, language: str) -> str | None:
+        """The unit people read in ``language`` (``jours`` for ``days``); ``None`` without a unit."""
+        return self.unit_fr if self.unit_fr is not None and is_french(language) else self.unit
 
     @property
     def limit_text(self) -> str:
@@ -367,11 +381,13 @@ class _Reader:
         if "choices" in fields:
             choices = self.choices(fields["choices"], f"{key}.choices", limit, f"{key}.limit")
         name, name_fr = self.names(fields["name"], f"{key}.name")
+        method, method_fr = self.names(fields["method"], f"{key}.method")
+        unit, unit_fr = (None, None) if fields.get("unit") is None else self.names(fields["unit"], f"{key}.unit")
         return Requirement(
             id=test_id,
             name=name,
-            method=self.text(fields["method"], f"{key}.method"),
-            unit=self.optional_text(fields, "unit", f"{key}.unit"),
+            method=method,
+            unit=unit,
             limit=limit,
             required=self.boolean(f"{key}.required"),
             basis=self.optional_text(fields, "basis", f"{key}.basis"),
@@ -379,11 +395,13 @@ class _Reader:
             line=self.located.lines[key],
             choices=choices,
             name_fr=name_fr,
+            method_fr=method_fr,
+            unit_fr=unit_fr,
         )
 
     def names(self, value: Any, key: str) -> tuple[str, str | None]:
-        """A test's English name and its French one: ``{en: …, fr: …}`` (both required, as for
-        choices), or a single text, the English name with no French one."""
+        """A test's English name (method, unit) and its French one: ``{en: …, fr: …}`` (both
+        required, as for choices), or a single text, the English one with no French one."""
         if self.scalar_text(key) is not None:
             return self.text(value, key), None
         fields = self.mapping(value, key, _NAME_KEYS)
