@@ -14,8 +14,9 @@ Forms understood by :func:`parse`:
   as the scanner sends it (``=G12341765432100``). No whitespace or case folding here: a
   scanner that changes the data is broken and should be noticed.
 
-Flag characters ``60``–``96`` carry the check value (60 + MOD 37-2 checksum, ISBT 128 "type 2"
-flags); such flags are validated like a printed check character.
+Flag characters ``60``–``96`` carry the check value (60 + MOD 37-2 checksum: ISBT 128 "type 3"
+flags, ST-001 v6.2.2 §2.4.1 and Appendix A.2); such flags are validated like a printed check
+character, and are never printed (ST-001 §7.4.1).
 
 Divisions (see :func:`division_codes`) follow the product-code division concept of ISBT 128
 (data structure 003, last two characters): ``00`` undivided; one level ``A0``…``Z0``; two levels
@@ -36,7 +37,7 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*"
 MAX_SEQUENCE = 999_999
 #: Flags meaning "no flag".
 NO_FLAGS = "00"
-#: Flag values 60..96 encode the check value (type 2 flags).
+#: Flag values 60..96 encode the check value (type 3 flags).
 _CHECK_FLAG_OFFSET = 60
 #: The most containers one division scheme can number (26 first-level x 26 second-level).
 MAX_DIVISIONS = 26 * 26
@@ -85,10 +86,15 @@ class Din:
         """The ISO/IEC 7064 MOD 37-2 check character printed boxed after the DIN."""
         return check_character(self.text)
 
+    @property
+    def spaced(self) -> str:
+        """The 13 characters as printed under the bar code: ``G1234 17 654321``."""
+        return f"{self.fin} {self.year:02d} {self.sequence:06d}"
+
     def printed(self, flags: str = NO_FLAGS) -> str:
         """The eye-readable form without the check character: ``G1234 17 654321 00``."""
         _check_flags(flags)
-        return f"{self.fin} {self.year:02d} {self.sequence:06d} {flags}"
+        return f"{self.spaced} {flags}"
 
     def barcode_data(self, flags: str = NO_FLAGS) -> str:
         """Data structure 001 as encoded in the Code 128 barcode: ``=G12341765432100``."""
@@ -104,7 +110,7 @@ class DinReading:
     """What was read from a label or a scanner, after validation.
 
     ``flags`` and ``check_character`` are ``None`` when the input did not carry them; when
-    present, the check character (or type 2 flags) has been verified against the DIN.
+    present, the check character (or type 3 flags) has been verified against the DIN.
     """
 
     din: Din
@@ -142,7 +148,7 @@ def check_character(din: str) -> str:
 
 
 def check_flags(din: Din) -> str:
-    """The type 2 flag characters that encode ``din``'s check value (60 + value)."""
+    """The type 3 flag characters that encode ``din``'s check value (60 + value)."""
     return f"{_CHECK_FLAG_OFFSET + ALPHABET.index(din.check_character):02d}"
 
 
