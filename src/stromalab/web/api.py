@@ -31,6 +31,7 @@ ROUTERS = [
     ("/warehouse", "stromalab.web.warehouse.api"),
     ("/manufacturing", "stromalab.web.manufacturing.api"),
     ("/quality", "stromalab.web.quality.api"),
+    ("/materials", "stromalab.web.materials.api"),
     ("/shipping", "stromalab.web.shipping.api"),
     ("/safety", "stromalab.web.safety.api"),
     ("/dashboard", "stromalab.web.dashboard.api"),

@@ -103,6 +103,7 @@ STROMALAB_APPS = [
     "stromalab.web.manufacturing",
     "stromalab.web.quality",
     "stromalab.web.safety",  # donor testing windows, adverse events
+    "stromalab.web.materials",  # lots, instruments, CAPA
     "stromalab.web.warehouse",
     "stromalab.web.submissions",  # exactly-once form posts and API calls
     "stromalab.web.registry",  # public study pages: the registry record, no login

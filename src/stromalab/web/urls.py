@@ -20,6 +20,7 @@ APP_URLS = [
     ("warehouse/", "stromalab.web.warehouse.urls"),
     ("manufacturing/", "stromalab.web.manufacturing.urls"),
     ("quality/", "stromalab.web.quality.urls"),
+    ("materials/", "stromalab.web.materials.urls"),
     ("shipping/", "stromalab.web.shipping.urls"),
     ("safety/", "stromalab.web.safety.urls"),
     ("studies/", "stromalab.web.registry.urls"),

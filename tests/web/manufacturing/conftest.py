@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from tests.web.conftest import PASSWORD, eligible_data
+from tests.web.materials.helpers import lot
 
 
 @pytest.fixture()
@@ -77,8 +78,10 @@ def run_batch(operator: Any) -> Callable[..., Any]:
         if stop >= 3:
             at = start + dt.timedelta(hours=6)
             for n in range(passages):
+                medium = lot(kind="medium", lot_number=f"MED-{n}", receiver=user)
+                reagent = lot(kind="reagent", lot_number="TRY-1", receiver=user)
                 a.seed_passage(batch=batch, seeded_at=at, cells_seeded=1_000_000, vessel="T175",
-                               surface_cm2="175", medium_lot=f"MED-{n}", reagent_lots="TRY-1",
+                               surface_cm2="175", medium_lot=medium.pk, reagent_lots=[reagent.pk],
                                acting_user=user)
                 at += dt.timedelta(days=4)
                 a.harvest_passage(batch=batch, harvested_at=at, cells_harvested=8_000_000, viability_pct="92",

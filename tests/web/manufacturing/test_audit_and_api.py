@@ -16,6 +16,7 @@ from stromalab.web.audit.models import AuditEvent
 from stromalab.web.manufacturing.models import Batch, Box, Container, Deviation, Step
 from tests.web.conftest import PASSWORD
 from tests.web.manufacturing.conftest import t0
+from tests.web.materials.helpers import lot
 
 
 def events(record: Any, **kw: Any) -> list[AuditEvent]:
@@ -84,7 +85,9 @@ def test_batch_through_the_api(enrolled_donor: Any, client_as: Any, operator: An
     at = start + dt.timedelta(hours=6)
     for n in range(2):
         assert post(f"/batches/{code}/passages", {"seeded_at": at.isoformat(), "cells_seeded": 30000000,
-                                                  "vessel": "T75", "surface_cm2": 75, "medium_lot": "M1"}
+                                                  "vessel": "T75", "surface_cm2": 75,
+                                                  "medium_lot": lot(kind="medium", lot_number="M1",
+                                                                    receiver=operator).pk}
                     ).status_code == 201
         at += dt.timedelta(days=3)
         r = post(f"/batches/{code}/passages/harvest", {"harvested_at": at.isoformat(), "cells_harvested": 120000000,

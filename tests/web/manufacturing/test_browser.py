@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from tests.web.conftest import PASSWORD
+from tests.web.materials.helpers import lot
 from tests.web.test_browser import browser, login  # noqa: F401  (the shared Chromium fixture)
 
 
@@ -39,7 +40,8 @@ def local(value: dt.datetime) -> str:
 def test_operator_runs_a_batch_in_chromium(live_server: Any, browser: Any, enrolled_donor: Any,  # noqa: F811
                                            make_user: Any) -> None:
     donor = enrolled_donor()
-    make_user("operator", username="op", first_name="Olivia", last_name="Operatrice")
+    operator = make_user("operator", username="op", first_name="Olivia", last_name="Operatrice")
+    mediums = [lot(kind="medium", lot_number=f"MED-{n}", receiver=operator) for n in range(3)]
     base = live_server.url
     page = browser.new_page()
     page.set_default_timeout(20000)
@@ -89,7 +91,7 @@ def test_operator_runs_a_batch_in_chromium(live_server: Any, browser: Any, enrol
         page.fill("#seed-form [name=cells_seeded]", "1000000")
         page.fill("#seed-form [name=vessel]", "T175")
         page.fill("#seed-form [name=surface_cm2]", "175")
-        page.fill("#seed-form [name=medium_lot]", f"MED-{n}")
+        page.select_option("#seed-form [name=medium_lot]", str(mediums[n].pk))
         page.click("#seed-submit")
         assert page.get_attribute(f"#step-passage-{n} td[data-state]", "data-state") == "in_progress"
         at += dt.timedelta(days=4)

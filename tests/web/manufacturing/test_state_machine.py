@@ -18,6 +18,7 @@ from stromalab.web.manufacturing import actions as a
 from stromalab.web.manufacturing import models as m
 from tests.web.conftest import PASSWORD
 from tests.web.manufacturing.conftest import t0
+from tests.web.materials.helpers import lot
 
 MODELS = (m.DinCounter, m.Donation, m.Batch, m.Step, m.Deviation, m.Container, m.Box, m.Movement, Signature,
           AuditEvent)
@@ -62,7 +63,7 @@ def isolation(batch: Any, user: Any, **kw: Any) -> Any:
 
 def seed(batch: Any, user: Any, hours: float = 6, **kw: Any) -> Any:
     args = {"seeded_at": later(hours), "cells_seeded": 1_000_000, "vessel": "T175", "surface_cm2": "175",
-            "medium_lot": "MED-1", "acting_user": user} | kw
+            "medium_lot": lot(kind="medium", lot_number="MED-1", receiver=user).pk, "acting_user": user} | kw
     return a.seed_passage(batch=batch, **args)
 
 

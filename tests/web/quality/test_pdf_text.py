@@ -8,6 +8,7 @@ from typing import Any
 from stromalab.web.quality import actions, queries
 from stromalab.web.quality.certificate import render
 from tests.printing.test_pdf_text import extracted, needs_pdftotext
+from tests.web.materials.helpers import instrument
 
 from .conftest import PASSWORD, enter_all
 
@@ -15,6 +16,7 @@ from .conftest import PASSWORD, enter_all
 @needs_pdftotext
 def test_certificate_prints_markup_literally(batch: Any, analyst: Any, qp: Any) -> None:
     enter_all(batch, analyst, skip=("viability",))
+    instrument("<img src=x>", analyst)
     actions.record_result(batch=batch, test_id="viability", value="50", performed_on=dt.date.today(),
                           instrument="<img src=x>", acting_user=analyst)
     oos = batch.oos_records.get()

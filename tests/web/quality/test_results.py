@@ -13,6 +13,7 @@ from stromalab.web.audit.chain import verify_chain
 from stromalab.web.audit.models import AuditEvent
 from stromalab.web.quality import actions
 from stromalab.web.quality import models as m
+from tests.web.materials.helpers import instrument
 
 from .conftest import DOSE, PASSING, enter_all
 
@@ -21,6 +22,7 @@ TODAY = dt.date.today()
 
 
 def test_result_is_judged_and_audited(batch: Any, analyst: Any) -> None:
+    instrument("NC-200", analyst)
     r = actions.record_result(batch=batch, test_id="viability", value="70", performed_on=TODAY,
                               instrument="NC-200", acting_user=analyst)
     assert (r.status, r.unit, r.method) == ("pass", "%", "dye exclusion / flow cytometry")

@@ -21,6 +21,7 @@ from stromalab.web.safety.actions import record_samples
 from stromalab.web.safety.models import InfectionSample
 from stromalab.web.screening.models import SEROLOGY_TESTS
 
+from .materials import lot
 from .people import Staff
 from .screening import Harvestable
 
@@ -63,8 +64,9 @@ def make_batch(harvestable: Harvestable, box: Box, staff: Staff, rng: random.Ran
     for number, (vessel, surface, seeded, harvested) in enumerate(PASSAGES):
         at += dt.timedelta(hours=1)
         mfg.seed_passage(batch=batch, seeded_at=at, cells_seeded=seeded, vessel=vessel, surface_cm2=surface,
-                         medium_lot=f"MEM-{2601 + number}",
-                         reagent_lots="TrypLE-2611, hPL-2609", acting_user=operator)
+                         medium_lot=lot(staff, f"MEM-{2601 + number}").pk,
+                         reagent_lots=[lot(staff, "TrypLE-2611").pk, lot(staff, "hPL-2609").pk],
+                         acting_user=operator)
         at += dt.timedelta(days=4, hours=rng.randint(0, 6))
         grown = harvested + rng.randrange(0, 30_000_000, 100_000)
         mfg.harvest_passage(batch=batch, harvested_at=at, cells_harvested=grown,

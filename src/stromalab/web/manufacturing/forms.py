@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stromalab.web.donors.models import Donor
+from stromalab.web.materials.models import Lot
+from stromalab.web.materials.usage import lot_choices
 
 from .models import Box, Container, Deviation
 
@@ -103,10 +105,17 @@ class SeedForm(forms.Form):
     cells_seeded = _cells(_("Cells seeded"))
     vessel = forms.CharField(label=_("Vessel"), max_length=200)
     surface_cm2 = _num(_("Surface (cm²)"))
-    medium_lot = forms.CharField(label=_("Medium lot"), max_length=200)
-    reagent_lots = forms.CharField(label=_("Reagent lots"), max_length=200, required=False)
-    deviation_reason = forms.CharField(label=_("Deviation reason (if beyond the passage limit)"), required=False,
-                                       max_length=1000)
+    medium_lot = forms.ChoiceField(label=_("Medium lot"))
+    reagent_lots = forms.MultipleChoiceField(label=_("Reagent lots"), required=False)
+    deviation_reason = forms.CharField(
+        label=_("Deviation reason (if beyond the passage limit, or a lot not released or expired)"),
+        required=False, max_length=1000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Lots are chosen from the materials register (fit ones first; see materials.usage)."""
+        super().__init__(*args, **kwargs)
+        self.fields["medium_lot"].choices = lot_choices(Lot.MEDIUM)  # type: ignore[attr-defined]
+        self.fields["reagent_lots"].choices = lot_choices(Lot.REAGENT)  # type: ignore[attr-defined]
 
 
 class PassageHarvestForm(SignedForm):

@@ -157,8 +157,9 @@ class SeedIn(Schema):
     cells_seeded: int
     vessel: str
     surface_cm2: Decimal
-    medium_lot: str
-    reagent_lots: str = ""
+    #: register ids of the materials app's lots (``/api/materials/lots``)
+    medium_lot: int
+    reagent_lots: list[int] = []
     deviation_reason: str = ""
 
 

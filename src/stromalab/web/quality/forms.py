@@ -10,6 +10,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from stromalab.core.manufacturing.specification import PerDoseLimit, Requirement
+from stromalab.web.materials.usage import instrument_choices
 
 from .spec import choice_options
 
@@ -46,13 +47,18 @@ class ResultForm(forms.Form):
     value = forms.CharField(label=_("Result"), max_length=100)
     requested_dose = forms.CharField(label=_("Requested dose (cells)"), max_length=24, required=False)
     method = forms.CharField(label=_("Method (empty: the specification's)"), max_length=200, required=False)
-    instrument = forms.CharField(label=_("Instrument"), max_length=200, required=False)
+    instrument = forms.ChoiceField(label=_("Instrument"), required=False)
     performed_on = forms.DateField(label=_("Date performed"), **DATE)
+    deviation_reason = forms.CharField(
+        label=_("Deviation reason (only if the instrument is past its calibration due date)"), required=False,
+        max_length=1000)
 
     def __init__(self, *args: Any, tests: Sequence[tuple[str, str]] = (),
                  requirement: Requirement | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["test_id"]).choices = list(tests)
+        # the instrument register's (materials app): in service, those within their due date first
+        cast(forms.ChoiceField, self.fields["instrument"]).choices = instrument_choices()
         if requirement is not None:
             self.fields["test_id"].initial = requirement.id
         _fit(self, requirement, required=True)

@@ -16,6 +16,7 @@ from stromalab.core.manufacturing.doublings import DoublingsError, growth
 from stromalab.web.accounts.permissions import check_role
 from stromalab.web.audit.actions import record_changes, record_event
 from stromalab.web.audit.kinds import EventKind
+from stromalab.web.materials.usage import judge_lots, step_values
 
 from ..config import shelf_life_days
 from ..models import Batch, Container, Step
@@ -23,6 +24,7 @@ from ..permissions import WRITERS
 from ..queries import cell_balance, core_passage, parse_time, step_check_values
 from .guards import create_step, lock, open_step, require
 from .inputs import aware, count, decimal, jsonable, text
+from .materials import use_lots
 from .recording import check_limits, complete
 
 
@@ -32,9 +34,11 @@ def _passages(steps: dict[tuple[str, int], Step]) -> list[Step]:
 
 @transaction.atomic(durable=True)
 def seed_passage(*, batch: Batch, seeded_at: dt.datetime, cells_seeded: Any, vessel: str, surface_cm2: Any,
-                 medium_lot: str, reagent_lots: str = "", acting_user: Any, deviation_reason: str = "") -> Step:
+                 medium_lot: Any, reagent_lots: Any = (), acting_user: Any, deviation_reason: str = "") -> Step:
     """Seed the next passage (P0 after isolation, then P1…): the step is in progress until
-    its harvest is recorded. No more cells can be seeded than the previous step counted."""
+    its harvest is recorded. No more cells can be seeded than the previous step counted. The
+    medium and reagent lots are register ids; one not released or expired on the seeding day
+    needs the deviation reason (:mod:`.materials`)."""
     check_role(acting_user, WRITERS)
     batch = lock(batch)
     steps = require(batch, batch_record.SEED)
@@ -53,14 +57,15 @@ def seed_passage(*, batch: Batch, seeded_at: dt.datetime, cells_seeded: Any, ves
         raise ValidationError({"cells_seeded": _("%(seeded)s cells, more than the %(available)s cells counted at "
                                                  "%(source)s") % {"seeded": seeded, "available": available,
                                                                    "source": source}})
+    lots = judge_lots(medium_lot=medium_lot, reagent_lots=reagent_lots, day=timezone.localtime(seeded_at).date())
     data = jsonable({"seeded_at": seeded_at, "cells_seeded": seeded,
                      "vessel": text(vessel, "vessel"),
                      "surface_cm2": decimal(surface_cm2, "surface_cm2", maximum=Decimal(100000), positive=True),
-                     "medium_lot": text(medium_lot, "medium_lot"),
-                     "reagent_lots": text(reagent_lots, "reagent_lots", required=False)})
+                     **step_values(lots)})
     step = create_step(batch, Step.PASSAGE, number=number, acting_user=acting_user, data=data,
                        state=Step.IN_PROGRESS, started_at=timezone.now(), started_by=acting_user)
     check_limits(batch, step, [("passage-count", number)], deviation_reason, acting_user)
+    use_lots(batch, step, lots, deviation_reason, acting_user)
     return step
 
 

@@ -15,7 +15,9 @@ from django.utils import timezone
 from stromalab.web.accounts.permissions import check_role
 from stromalab.web.audit.actions import ReasonRequired, record_changes, record_event
 from stromalab.web.audit.kinds import EventKind
+from stromalab.web.manufacturing.actions.materials import INSTRUMENT_CHECK, record_unfit
 from stromalab.web.manufacturing.models import Batch
+from stromalab.web.materials.usage import judge_instrument
 
 from .. import models as m
 from ..permissions import ANALYSTS
@@ -46,8 +48,12 @@ def collected_on(batch: Batch) -> dt.date:
 @transaction.atomic(durable=True)
 def record_result(*, batch: Batch, test_id: str, value: Any, performed_on: Any, acting_user: Any,
                   unit: str | None = None, method: str = "", instrument: str = "",
-                  requested_dose: Any = None) -> m.QcResult:
+                  requested_dose: Any = None, deviation_reason: str = "") -> m.QcResult:
     """Enter a QC result for a test of the batch's release specification.
+
+    ``instrument`` is the identifier of an instrument of the register (materials app), or empty;
+    one past its calibration or qualification due date on ``performed_on`` needs
+    ``deviation_reason`` and is then recorded as a deviation of the batch.
 
     ``method`` defaults to the specification's; ``unit`` is the specification's (another one is
     refused). A test with choices takes one of them. The result is judged by the core at
@@ -57,12 +63,13 @@ def record_result(*, batch: Batch, test_id: str, value: Any, performed_on: Any, 
     check_role(acting_user, ANALYSTS)
     return _enter_result(batch=batch, test_id=test_id, value=value, performed_on=performed_on,
                          acting_user=acting_user, unit=unit, method=method, instrument=instrument,
-                         requested_dose=requested_dose)
+                         requested_dose=requested_dose, deviation_reason=deviation_reason)
 
 
 def _enter_result(*, batch: Batch, test_id: str, value: Any, performed_on: Any, acting_user: Any,
                   unit: str | None = None, method: str = "", instrument: str = "",
-                  requested_dose: Any = None, panel: m.FcsPanel | None = None) -> m.QcResult:
+                  requested_dose: Any = None, panel: m.FcsPanel | None = None,
+                  deviation_reason: str = "") -> m.QcResult:
     """The body of :func:`record_result`, also used by a panel upload (``panel``: the result is
     the panel's), in the caller's transaction; the caller has checked the role."""
     batch = lock_open_batch(batch)
@@ -85,9 +92,16 @@ def _enter_result(*, batch: Batch, test_id: str, value: Any, performed_on: Any, 
         analyst=acting_user,
         specification_version=spec.version, limit_text=requirement.limit_text,
         source=m.QcResult.FCS if panel is not None else m.QcResult.MANUAL, panel=panel)
+    # a typed result names an instrument of the register; a panel's is the FCS file's $CYT
+    unfit = ""
+    if panel is None:
+        result.instrument, unfit = judge_instrument(instrument, "instrument", result.performed_on)
     verdict = judge(result, requirement)
     result.status, result.verdict_reason = verdict.status.value, verdict.reason
     result.save()
+    if unfit:
+        record_unfit(batch, None, [("instrument", unfit)], deviation_reason, acting_user, check_id=INSTRUMENT_CHECK,
+                     limit="in service, within its calibration due date")
     record_event(acting_user=acting_user, action=EventKind.CREATE, record=result, new={
         "test": result.test_id, "value": result.value, "unit": result.unit, "method": result.method,
         "instrument": result.instrument, "performed_on": result.performed_on,
