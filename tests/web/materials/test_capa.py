@@ -76,3 +76,15 @@ def test_overdue_listing(deviation: Any, operator: Any, qp: Any) -> None:
     study_id = deviation.batch.donation.donor.study_id
     assert list(overdue_capas(study_id)) == [late] and not overdue_capas("NCT00000000").exists()
     assert due not in overdue_capas()
+
+
+def test_overdue_capas_are_a_dashboard_queue(deviation: Any, operator: Any, qp: Any) -> None:
+    from stromalab.web.dashboard import queues
+
+    capa = actions.open_capa(deviation=deviation, kind="corrective", action="a", owner=operator, due_on=TODAY,
+                             acting_user=qp)
+    Capa.objects.filter(pk=capa.pk).update(due_on=TODAY - dt.timedelta(days=1))
+    kind = queues.KINDS["capas_overdue"]
+    assert kind in queues.kinds_for("qualified_person")
+    queue = queues.build(kind, deviation.batch.donation.donor.study)
+    assert queue.total == 1 and queue.items[0].url == f"/materials/capas/{capa.pk}/"

@@ -24,6 +24,7 @@ from stromalab.core.manufacturing import batch_record
 from stromalab.web.accounts import roles
 from stromalab.web.donors.models import Study
 from stromalab.web.manufacturing import queries as manufacturing
+from stromalab.web.materials import queries as materials
 from stromalab.web.quality import queries as quality
 from stromalab.web.safety import queries as safety
 from stromalab.web.screening import queries as screening
@@ -136,6 +137,12 @@ def _serious_event_item(event: Any) -> Item:
                 _("report due by %(date)s") % {"date": event.report_due})
 
 
+def _capa_item(capa: Any) -> Item:
+    return Item(f"{capa.batch.code} · CAPA {capa.pk}", reverse("materials:capa", args=[capa.pk]),
+                _("due %(date)s, owner %(owner)s") % {"date": capa.due_on.isoformat(),
+                                                       "owner": capa.owner.printed_name})
+
+
 KINDS = {kind.key: kind for kind in (
     QueueKind("donors_to_screen", _("Donors to screen"), (roles.INVESTIGATOR, roles.COORDINATOR),
               screening.donors_to_screen, _donor_item),
@@ -163,6 +170,9 @@ KINDS = {kind.key: kind for kind in (
     QueueKind("deviations_open", _("Open deviations (closed by the qualified person)"),
               (roles.OPERATOR, roles.QUALIFIED_PERSON, roles.MONITOR),
               lambda study: manufacturing.open_deviations(study.id), _deviation_item),
+    QueueKind("capas_overdue", _("Overdue corrective and preventive actions"),
+              (roles.OPERATOR, roles.QC_ANALYST, roles.QUALIFIED_PERSON, roles.MONITOR),
+              lambda study: materials.overdue_capas(study.id), _capa_item),
 )}
 
 
