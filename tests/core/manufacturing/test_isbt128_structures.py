@@ -16,7 +16,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stromalab.core.manufacturing.isbt128 import Din, Isbt128Error, check_character, check_flags, parse_din
+from stromalab.core.manufacturing.isbt128 import (
+    Din,
+    Isbt128Error,
+    check_character,
+    check_flags,
+    parse_din,
+)
 from stromalab.core.manufacturing.isbt128_structures import (
     COLLECTION_TYPES,
     DataStructure,

@@ -74,7 +74,7 @@ COLLECTION_TYPES: dict[str, str] = {
 #: blood (E, F), MPHO with INN/USAN names (H), cellular therapy (S), regenerated tissue (P),
 #: plasma derivatives (X0) and clinical trials (YA-YZ). Tissues, organs, milk... use a 3-digit
 #: division instead, which these labels do not print.
-_TYPED_PREFIXES = ("E", "F", "H", "S", "P", "X0") + tuple(f"Y{c}" for c in string.ascii_uppercase)
+_TYPED_PREFIXES = ("E", "F", "H", "S", "P", "X0", *(f"Y{c}" for c in string.ascii_uppercase))
 #: Compound message [023] element ``bbb`` for "sequence not specified".
 UNSPECIFIED_SEQUENCE = "000"
 _MAX_STRUCTURES = 99
