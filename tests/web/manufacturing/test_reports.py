@@ -15,7 +15,7 @@ def test_labels_pdf_has_one_page_per_container_with_the_din(enrolled_donor: Any,
     pdf = reports.labels_pdf(batch, compress=False)
     assert pdf.startswith(b"%PDF")
     din = isbt128.parse_din(batch.din)
-    assert din.printed().encode() in pdf  # eye-readable DIN, e.g. "G1234 26 000001 00"
+    assert f"({din.spaced}) Tj".encode() in pdf  # eye-readable DIN "G1234 26 000001", flags apart
     assert len(re.findall(rb"/Type /Page(?!s)", pdf)) == 10
     for division in ("A0", "J0"):
         assert f"({division})".encode() in pdf

@@ -29,6 +29,7 @@ from reportlab.platypus import Image, SimpleDocTemplate, Spacer, Table, TableSty
 
 from stromalab.core.manufacturing.doublings import Growth
 from stromalab.core.manufacturing.isbt128 import parse_din
+from stromalab.core.manufacturing.isbt128_structures import end_of_day
 from stromalab.printing.labels import Label, LabelWords, render_labels
 from stromalab.printing.text import paragraph, plain
 from stromalab.web.localtime import local_text
@@ -73,15 +74,23 @@ def growth_png(batch: Batch, growth: Growth | None = None) -> bytes:
     return out.getvalue()
 
 
+#: ISBT 128 type of collection (table RT008) printed in every product code: the study's donors are
+#: healthy volunteers giving for allogeneic use, "volunteer homologous (allogeneic)".
+COLLECTION_TYPE = "V"
+
+
 def labels_for(batch: Batch) -> list[Label]:
-    """Each container's label as plain values (storage conditions in the active language)."""
+    """Each container's label as plain values (storage conditions in the active language); a
+    container expires at 23:59 of its expiry date in the site's time zone (ISBT 128 default)."""
     donation = batch.donation
     din = parse_din(batch.din)
+    zone = timezone.get_current_timezone()
     return [
-        Label(din=c.din, flags="00", check_character=din.check_character, division=c.division,
-              product=f"{c.product_description} ({c.product_code})", study=donation.donor.study_id,
-              donor=donation.donor.pseudonym, collected=timezone.localtime(donation.collected_at).date(),
-              expires=c.expires_on or timezone.localdate(), storage=str(STORAGE_CONDITIONS))
+        Label(din=c.din, flags="00", check_character=din.check_character, product_code=c.product_code,
+              collection_type=COLLECTION_TYPE, division=c.division, product=c.product_description,
+              study=donation.donor.study_id, donor=donation.donor.pseudonym,
+              collected=timezone.localtime(donation.collected_at).date(),
+              expires=end_of_day(c.expires_on or timezone.localdate(), zone), storage=str(STORAGE_CONDITIONS))
         for c in batch.containers.order_by("division")
     ]
 
@@ -93,8 +102,8 @@ def label_words() -> LabelWords:
 
 
 def labels_pdf(batch: Batch, *, language: str | None = None, compress: bool = True) -> bytes:
-    """One label per container (core ``render_labels``: Code 128 DIN, eye-readable DIN), in
-    ``language`` (default: the active language)."""
+    """One label per container (``render_labels``: DIN, product code and expiry as Code 128, the
+    three in a Data Matrix, their eye-readable text), in ``language`` (default: the active one)."""
     with translation.override(language or active_language()):
         return render_labels(labels_for(batch), words=label_words(), compress=compress)
 
