@@ -59,15 +59,21 @@ def _cells(row: Row) -> list[str]:
             row.record_type, row.record_id, row.subject, row.field, row.old, row.new, row.reason]
 
 
-def csv_lines(reader: Any, qs: QuerySet[AuditEvent], through: int) -> Iterator[str]:
-    """The CSV text, newest event first, of the events of ``qs`` up to id ``through``."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(_header())
+def rows_through(reader: Any, qs: QuerySet[AuditEvent], through: int) -> Iterator[Row]:
+    """The events of ``qs`` up to id ``through``, newest first, as ``reader`` reads them: read
+    :data:`CHUNK` at a time along the primary key (also the list pages' Excel export)."""
     below = through + 1
     while True:
         chunk = list(qs.filter(id__lt=below).order_by("-id")[:CHUNK])
         if not chunk:
             return
-        for row in readable(reader, chunk):
-            yield writer.writerow([safe_cell(cell) for cell in _cells(row)])
+        yield from readable(reader, chunk)
         below = chunk[-1].id
+
+
+def csv_lines(reader: Any, qs: QuerySet[AuditEvent], through: int) -> Iterator[str]:
+    """The CSV text, newest event first, of the events of ``qs`` up to id ``through``."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(_header())
+    for row in rows_through(reader, qs, through):
+        yield writer.writerow([safe_cell(cell) for cell in _cells(row)])

@@ -4,7 +4,21 @@ themselves (manufacturing, quality): one place decides whether a donor's materia
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.db.models import QuerySet
+
 from .models import Consent, Donor
+
+
+def listed_donors(params: Mapping[str, str]) -> tuple[QuerySet[Donor], dict[str, str]]:
+    """The donor list's rows (newest first; ``q`` searches the pseudonym) and the filters in
+    force: the page and its CSV/Excel export (web/exports/tables) read the same rows."""
+    qs = Donor.objects.select_related("screening").order_by("-id")
+    q = params.get("q", "").strip()
+    if q:
+        qs = qs.filter(pseudonym__icontains=q)
+    return qs, ({"q": q} if q else {})
 
 
 def material_use_refusal(donor: Donor) -> str | None:

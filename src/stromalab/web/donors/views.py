@@ -21,6 +21,7 @@ from . import actions
 from .forms import ConsentForm, IdentityChangeForm, IdentityForm, VoidForm
 from .models import Donor, Study
 from .permissions import EDITORS, INVESTIGATORS
+from .queries import listed_donors
 
 
 def current_study() -> Study:
@@ -32,13 +33,10 @@ def current_study() -> Study:
 
 @require_role(roles.CLINICAL_READERS)
 def donor_list(request: Any) -> HttpResponse:
-    qs = (Donor.objects.select_related("screening").order_by("-id")
-          .only("pseudonym", "status", "created_at", "withdrawn_at", "voided_at", "screening__verdict"))
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(pseudonym__icontains=q)
+    qs, filters = listed_donors(request.GET)
+    qs = qs.only("pseudonym", "status", "created_at", "withdrawn_at", "voided_at", "screening__verdict")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "donors/donor_list.html", {"page": page, "q": q,
+    return render(request, "donors/donor_list.html", {"page": page, "q": filters.get("q", ""),
                                                       "can_register": has_role(request.user, EDITORS)})
 
 

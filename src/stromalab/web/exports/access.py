@@ -19,14 +19,22 @@ from stromalab.web.accounts.models import User
 EXPORTERS = (roles.DATA_MANAGER, roles.MONITOR)
 
 
-def refusal(user: Any) -> str | None:
-    """Why ``user`` may not export (one line), or None when they may."""
+def account_refusal(user: Any) -> str | None:
+    """Why ``user``'s account may take nothing out (none, inactive, locked), or None. The list
+    pages' tables (:mod:`.tables`) apply it with their page's roles instead of :data:`EXPORTERS`."""
     if user is None or not getattr(user, "is_authenticated", False):
         return "no such account"
     if not user.is_active:
         return f"account {user.username} is inactive"
     if getattr(user, "is_locked", False):
         return f"account {user.username} is locked"
+    return None
+
+
+def refusal(user: Any) -> str | None:
+    """Why ``user`` may not export (one line), or None when they may."""
+    if (reason := account_refusal(user)) is not None:
+        return reason
     if user.role not in EXPORTERS:
         allowed = ", ".join(str(dict(roles.CHOICES)[r]) for r in EXPORTERS)
         return f"account {user.username} ({user.role}) may not export study data (allowed: {allowed})"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
@@ -149,6 +149,16 @@ def find_by_label(text: str) -> tuple[isbt128.DinReading, Donation | None, list[
     if division:
         qs = qs.filter(division=division)
     return reading, donation, list(qs.order_by("division"))
+
+
+def listed_batches(params: Mapping[str, str]) -> tuple[QuerySet[Batch], dict[str, str]]:
+    """The batch list's rows (newest first; ``q`` searches the code, spaces ignored) and the
+    filters in force: the page and its CSV/Excel export (web/exports/tables) read the same rows."""
+    qs = Batch.objects.select_related("donation__donor").order_by("-created_at", "-id")
+    q = params.get("q", "").strip()
+    if q:
+        qs = qs.filter(code__icontains=q.replace(" ", ""))
+    return qs, ({"q": q} if q else {})
 
 
 # --- what waits for someone (the dashboard's work queues), oldest first ---------------------

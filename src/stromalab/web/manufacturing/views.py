@@ -39,6 +39,7 @@ from .queries import (
     batch_or_404,
     containers_of_donor,
     find_by_label,
+    listed_batches,
     is_container_identifier,
     used_positions,
 )
@@ -61,13 +62,10 @@ def _submit(request: Any, form: BaseForm, call: Callable[[dict[str, Any]], Any],
 @require_role(READERS, write=WRITERS)
 @require_GET
 def batch_list(request: Any) -> HttpResponse:
-    qs = Batch.objects.select_related("donation__donor").order_by("-created_at", "-id")
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(code__icontains=q.replace(" ", ""))
+    qs, filters = listed_batches(request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "manufacturing/batch_list.html", {
-        "page": page, "q": q, "can_write": has_role(request.user, WRITERS)})
+        "page": page, "q": filters.get("q", ""), "can_write": has_role(request.user, WRITERS)})
 
 
 @require_role(WRITERS)

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from .actions.results import CORRECTABLE, correct_result, record_result, void_re
 from .forms import CorrectionForm, DecisionForm, FcsUploadForm, OosCloseForm, ResultForm
 from .permissions import ANALYSTS, OOS_CLOSERS, READERS, RELEASERS
 from .queries import (
+    batch_overview,
     decision_matches,
     file_intact,
     panel_histograms,
@@ -80,11 +80,7 @@ def _next_test(batch: Batch, asked: Any) -> Requirement:
 @require_GET
 def batch_list(request: Any) -> HttpResponse:
     # one query, not three per batch: the counts and the decision come with the batches
-    batches = (Batch.objects.exclude(status=Batch.VOIDED).select_related("donation__donor", "release_decision")
-               .annotate(n_results=Count("qc_results", filter=Q(qc_results__voided_at__isnull=True), distinct=True),
-                         n_open_oos=Count("oos_records", filter=Q(oos_records__status=m.OosRecord.OPEN),
-                                          distinct=True))
-               .order_by("-created_at", "-id")[:500])
+    batches = batch_overview()[:500]
     rows = [{"batch": b, "results": b.n_results, "open_oos": b.n_open_oos,
              "decision": getattr(b, "release_decision", None)} for b in batches]
     return render(request, "quality/batch_list.html", {"rows": rows})

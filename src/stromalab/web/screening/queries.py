@@ -3,6 +3,7 @@ the record, and the form's live preview (no audit event: nothing is changed)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -56,6 +57,16 @@ def data_queries(study: Study, status: str) -> QuerySet[m.DataQuery]:
     return (m.DataQuery.objects.filter(screening__donor__study=study, screening__donor__voided_at__isnull=True,
                                        status=status)
             .select_related("screening__donor").order_by("opened_at", "id"))
+
+
+def listed_queries(params: Mapping[str, str]) -> tuple[QuerySet[m.DataQuery], dict[str, str]]:
+    """The data queries page's rows (newest first; ``status``: open by default, ``all``) and the
+    filters in force: the page and its CSV/Excel export (web/exports/tables) read the same rows."""
+    status = params.get("status", m.DataQuery.OPEN)
+    qs = m.DataQuery.objects.select_related("screening__donor").order_by("-id")
+    if status in dict(m.DataQuery.STATUSES):
+        qs = qs.filter(status=status)
+    return qs, {"status": status}
 
 
 def screenings_to_sign(study: Study) -> QuerySet[m.Screening]:

@@ -154,11 +154,8 @@ def code_search(request: Any) -> JsonResponse:
 
 @require_role(roles.CLINICAL_READERS)
 def query_list(request: Any) -> HttpResponse:
-    status = request.GET.get("status", "open")
-    qs = m.DataQuery.objects.select_related("screening__donor").order_by("-id")
-    if status in dict(m.DataQuery.STATUSES):
-        qs = qs.filter(status=status)
-    return render(request, "screening/query_list.html", {"queries": qs[:500], "status": status})
+    qs, filters = queries.listed_queries(request.GET)
+    return render(request, "screening/query_list.html", {"queries": qs[:500], "status": filters["status"]})
 
 
 @require_role(QUERY_MANAGERS)
