@@ -39,8 +39,8 @@ from .queries import (
     batch_or_404,
     containers_of_donor,
     find_by_label,
-    listed_batches,
     is_container_identifier,
+    listed_batches,
     used_positions,
 )
 

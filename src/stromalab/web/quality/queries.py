@@ -448,6 +448,18 @@ def batches_awaiting_release(study_id: str) -> QuerySet[Batch]:
     return _undecided(study_id, resulted=True)
 
 
+def batch_overview() -> QuerySet[Any]:
+    """The QC page's batches (voided left out), newest first, each with its current results
+    (``n_results``), open OOS records (``n_open_oos``) and release decision, in one query: the
+    page and its CSV/Excel export (web/exports/tables) read the same rows. (Batches with two
+    annotations the stubs cannot name: typed ``Any``.)"""
+    return (Batch.objects.exclude(status=Batch.VOIDED).select_related("donation__donor", "release_decision")
+            .annotate(n_results=Count("qc_results", filter=Q(qc_results__voided_at__isnull=True), distinct=True),
+                      n_open_oos=Count("oos_records", filter=Q(oos_records__status=m.OosRecord.OPEN),
+                                       distinct=True))
+            .order_by("-created_at", "-id"))
+
+
 def _identity_results(status: str | None = None) -> Count:
     """Count of a batch's current results of the ISCT identity tests (:data:`~.spec.IDENTITY_TESTS`),
     of those with ``status`` when given (as judged when entered)."""
@@ -476,15 +488,3 @@ def batch_counts(study_id: str) -> dict[str, int]:
     counts = batches.aggregate(made=Count("id"), released=Count("id", filter=Q(status=Batch.RELEASED)))
     meeting = batches.annotate(isct_passed=_identity_results("pass")).filter(isct_passed=len(IDENTITY_TESTS)).count()
     return {"made": counts["made"], "released": counts["released"], "meeting_isct": meeting}
-def batch_overview() -> QuerySet[Any]:
-    """The QC page's batches (voided left out), newest first, each with its current results
-    (``n_results``), open OOS records (``n_open_oos``) and release decision, in one query: the
-    page and its CSV/Excel export (web/exports/tables) read the same rows. (Batches with two
-    annotations the stubs cannot name: typed ``Any``.)"""
-    return (Batch.objects.exclude(status=Batch.VOIDED).select_related("donation__donor", "release_decision")
-            .annotate(n_results=Count("qc_results", filter=Q(qc_results__voided_at__isnull=True), distinct=True),
-                      n_open_oos=Count("oos_records", filter=Q(oos_records__status=m.OosRecord.OPEN),
-                                       distinct=True))
-            .order_by("-created_at", "-id"))
-
-
