@@ -88,13 +88,13 @@ def test_batch_page_check_lines_in_french(enrolled_donor: Any, run_batch: Any, c
     batch = run_batch(enrolled_donor(), until="isolation")
     client = client_as("operator")
     english = client.get(f"/manufacturing/batches/{batch.code}/").content.decode()
-    assert "Harvest mass: 52.5 (40–60 g) pass" in english
+    assert "Harvest mass: 52.5 g (40–60 g) pass" in english
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     try:
         french = client.get(f"/manufacturing/batches/{batch.code}/").content.decode()
     finally:
         translation.activate("en")
-    assert "Masse prélevée: 52.5 (40–60 g) conforme" in french
+    assert "Masse prélevée: 52,5 g (40–60 g) conforme" in french  # a decimal comma
     assert "Viabilité de la FVS" in french and "Température à l’arrivée" in french
     assert 'class="pass"' in french  # the style keeps the core's status
     assert "Harvest mass" not in french

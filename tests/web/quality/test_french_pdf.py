@@ -79,5 +79,5 @@ def test_qc_page_names_the_tests_in_french(batch: Any, analyst: Any, client_as: 
         translation.activate("en")
     assert ">Stérilité</a>" in french and ">Viabilité</a>" in french and ">Endotoxines</a>" in french
     assert "<strong>Caryotype</strong>" in french  # the entry form's test
-    assert ">Nombre de cellules (≥ dose demandée (cells))</option>" in french  # the test picker
+    assert ">Nombre de cellules (≥ dose demandée (cellules))</option>" in french  # the test picker
     assert "Sterility" not in french and "Karyotype" not in french

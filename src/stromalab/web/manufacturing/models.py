@@ -257,6 +257,14 @@ class Deviation(models.Model):
         return self.batch.code
 
     @property
+    def shown_description(self) -> str:
+        """The description in the reader's language (:func:`~.wording.deviation_text`: one an
+        action wrote is rendered from its template; the stored text stays as written)."""
+        from .wording import deviation_text
+
+        return deviation_text(self)
+
+    @property
     def label(self) -> str:
         """How people name it: ``deviation 12 (receipt-delay: Time from harvest … outside …)``."""
         return f"deviation {self.pk} ({self.check_id}: {self.description})"

@@ -39,6 +39,7 @@ from .config import STORAGE_CONDITIONS
 from .display import display_value
 from .models import Batch, Container, Deviation, Step
 from .queries import batch_growth
+from .step_fields import step_values
 
 #: the tables' ruling: a grid, small type, the header row shaded
 _GRID = TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("FONTSIZE", (0, 0), (-1, -1), 7),
@@ -166,8 +167,8 @@ def _batch_record(batch: Batch, *, compress: bool) -> bytes:
     steps = sorted(batch.steps.select_related("signature"), key=lambda s: s.sort_key)
     for step in steps:
         story.append(paragraph(f"{step.label} — {step.get_state_display()}", styles["Heading3"]))
-        rows: list[list[Any]] = [[_("field"), _("value")]] + [[k, paragraph(display_value(v), small)]
-                                                               for k, v in step.data.items()]
+        rows: list[list[Any]] = [[_("field"), _("value")]] + [[paragraph(label, small), paragraph(value, small)]
+                                                               for label, value in step_values(step)]
         if step.rejected_reason:
             rows.append([_("rejected because"), paragraph(step.rejected_reason, small)])
         for line in check_lines(step):
@@ -208,7 +209,7 @@ def _deviations(batch: Batch, small: Any, styles: Any) -> list[Any]:
     spans = []
     for d in deviations:
         rows.append([str(d.pk), d.step.label if d.step else "—", paragraph(d.check_id, small),
-                     paragraph(d.description, small), paragraph(d.reason, small),
+                     paragraph(d.shown_description, small), paragraph(d.reason, small),
                      paragraph(f"{d.recorded_by.printed_name} {local_text(d.recorded_at)}", small),
                      str(d.get_status_display())])
         if d.status == d.CLOSED:

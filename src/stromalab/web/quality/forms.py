@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from stromalab.core.manufacturing.specification import PerDoseLimit, Requirement
@@ -27,7 +27,7 @@ def value_field(requirement: Requirement | None, *, required: bool = True) -> fo
                                  choices=[("", "—"), *choice_options(requirement)])
     label = gettext("Result")
     if requirement is not None and requirement.unit:
-        label = gettext("Result (%(unit)s)") % {"unit": requirement.unit}
+        label = gettext("Result (%(unit)s)") % {"unit": requirement.unit_label(get_language() or "en")}
     return forms.CharField(label=label, max_length=100, required=required,
                            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
 
