@@ -30,7 +30,6 @@ from .actions.intake import record_harvest, record_isolation, record_receipt
 from .actions.rejection import block_withdrawn_containers, reject_step
 from .actions.storage import create_box, dispatch_container, move_container, store_batch
 from .checks import check_lines
-from .display import display_value
 from .models import Batch, Box, Container, Deviation, Step
 from .permissions import DEVIATION_CLOSERS, READERS, TRACE_READERS, WRITERS
 from .queries import (
@@ -43,6 +42,8 @@ from .queries import (
     listed_batches,
     used_positions,
 )
+from .step_fields import step_values
+from .wording import label_refusal_text
 
 
 def _run(request: Any, call: Callable[[], Any], success: str, form: Any = None) -> bool:
@@ -94,7 +95,7 @@ def _steps(batch: Batch) -> list[dict[str, Any]]:
                        key=lambda s: s.sort_key):
         rows.append({"step": step, "verdicts": check_lines(step),
                      "matches": step.signature_matches(),
-                     "data": [(k, display_value(v)) for k, v in step.data.items()]})
+                     "data": step_values(step)})
     return rows
 
 
@@ -222,7 +223,10 @@ def labels_pdf(request: Any, code: str) -> HttpResponse:
     batch = batch_or_404(code)
     try:
         pdf = reports.labels_pdf(batch, language=request.LANGUAGE_CODE)
-    except (LabelError, Isbt128Error) as e:
+    except LabelError as e:
+        report_refusal(request, LabelError(label_refusal_text(str(e))))
+        return redirect("manufacturing:batch", code=batch.code)
+    except Isbt128Error as e:
         report_refusal(request, e)
         return redirect("manufacturing:batch", code=batch.code)
     response = HttpResponse(pdf, content_type="application/pdf")

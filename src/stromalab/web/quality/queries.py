@@ -33,6 +33,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from stromalab.core.manufacturing.release import Result, Verdict, evaluate
@@ -41,7 +42,9 @@ from stromalab.web.audit.models import AuditEvent
 from stromalab.web.donors.queries import material_use_refusal
 from stromalab.web.localtime import local_text
 from stromalab.web.manufacturing.checks import shown_name, status_word
+from stromalab.web.manufacturing.display import as_number, number_text
 from stromalab.web.manufacturing.models import Batch, Container, Deviation, Step
+from stromalab.web.manufacturing.wording import quantity_text, reason_text
 from stromalab.web.safety.windows import release_refusals
 
 from . import models as m
@@ -97,6 +100,10 @@ def qc_participants(batch: Batch) -> set[int]:
 
 # --- the donor's eligibility, as release sees it ---------------------------------------------
 
+#: an eligibility decision's verdict as a word of the reader's language (stored in English)
+VERDICT_WORDS = {"eligible": gettext_lazy("eligible"), "ineligible": gettext_lazy("ineligible"),
+                 "incomplete": gettext_lazy("incomplete")}
+
 @dataclass
 class Eligibility:
     """Whether the donor may give this batch: the text shown, and what the release signs."""
@@ -111,7 +118,7 @@ class Eligibility:
 
 def eligibility(batch: Batch) -> Eligibility:
     """The donor's consent (asked of the donors app) and signed eligibility decision, and
-    whether that decision still matches the screening record."""
+    whether that decision still matches the screening record; its text in the active language."""
     from stromalab.web.screening.actions import decision_matches, latest_decision
     from stromalab.web.screening.models import Screening
 
@@ -122,21 +129,49 @@ def eligibility(batch: Batch) -> Eligibility:
     screening = Screening.objects.filter(donor=donor).first()
     decision = latest_decision(screening)
     if decision is None or screening is None:
-        return Eligibility(f"{donor.pseudonym}: no signed eligibility decision", False)
+        return Eligibility(_("%(donor)s: no signed eligibility decision") % {"donor": donor.pseudonym}, False)
     assert decision.signature is not None
     signed = decision.signature.manifestation()
     matches = decision_matches(decision, screening)
-    text = f"{donor.pseudonym}: {decision.verdict}, signed {signed}"
+    text = _("%(donor)s: %(verdict)s, signed %(signature)s") % {
+        "donor": donor.pseudonym, "verdict": VERDICT_WORDS.get(decision.verdict, decision.verdict),
+        "signature": signed}
     if decision.verdict != "eligible":
-        return Eligibility(text + " — not eligible", False, decision.pk, decision.record_hash, signed, matches)
+        return Eligibility(text + " — " + _("not eligible"), False, decision.pk, decision.record_hash, signed,
+                           matches)
     if not matches:
-        return Eligibility(text + " — the screening record changed after signing: signature no longer matches",
-                           False, decision.pk, decision.record_hash, signed, False)
-    return Eligibility(text + " — signature matches the current record", True, decision.pk,
+        return Eligibility(text + " — " + _("the screening record changed after signing: signature no longer "
+                                            "matches"), False, decision.pk, decision.record_hash, signed, False)
+    return Eligibility(text + " — " + _("signature matches the current record"), True, decision.pk,
                        decision.record_hash, signed, True)
 
 
 # --- the release summary ---------------------------------------------------------------------
+
+def unit_text(requirement: Requirement, unit: str | None) -> str:
+    """A recorded unit as people read it: the requirement's in the active language when it is
+    the one the specification gives (``cellules``), else as recorded."""
+    if unit and unit == requirement.unit:
+        return requirement.unit_label(get_language() or "en") or ""
+    return unit or ""
+
+
+def method_text(requirement: Requirement, method: str | None) -> str:
+    """A recorded method as people read it: the specification's in the active language when it
+    is the one recorded (or none was), else as recorded."""
+    if not method or method == requirement.method:
+        return requirement.method_label(get_language() or "en")
+    return method
+
+
+def result_text(requirement: Requirement, result: m.QcResult, *, unit: bool = True) -> str:
+    """A stored result as people read it: a choice by its label, a number the language's way
+    (``99,01``), with its unit in that language unless ``unit=False``."""
+    value = shown_value(requirement, result.value)
+    number = as_number(value)
+    shown = number_text(number) if number is not None else value
+    return f"{shown} {unit_text(requirement, result.unit)}".strip() if unit else shown
+
 
 @dataclass
 class TestRow:
@@ -155,11 +190,22 @@ class TestRow:
         """The result as people read it (a choice by its label in their language), with its unit."""
         if self.result is None:
             return ""
-        return f"{shown_value(self.requirement, self.result.value)} {self.result.unit}".strip()
+        return result_text(self.requirement, self.result)
 
     @property
     def shown_limit(self) -> str:
         return shown_limit(self.requirement)
+
+    @property
+    def shown_method(self) -> str:
+        """The method in the reader's language (release.yaml's ``method: {en, fr}``)."""
+        return method_text(self.requirement, self.result.method if self.result else None)
+
+    @property
+    def shown_dose(self) -> str:
+        """The requested dose the count was judged against, thousands grouped; "" for none."""
+        dose = self.result.requested_dose if self.result else None
+        return quantity_text(str(dose), None) if dose else ""
 
     @property
     def shown_name(self) -> str:
@@ -298,35 +344,42 @@ def release_summary(batch: Batch) -> ReleaseSummary:
 
 
 def _blockers(summary: ReleaseSummary) -> list[str]:
-    """Every reason the summarised batch cannot be released, in the order the page lists them;
-    tests are named by their name in release.yaml."""
+    """Every reason the summarised batch cannot be released, in the order the page lists them,
+    in the active language; tests are named by their name in release.yaml in that language."""
     batch = summary.batch
     b = []
     if summary.decision is not None:
-        b.append(f"already {summary.decision.decision} on {summary.decision.decided_at:%Y-%m-%d %H:%M}")
+        b.append(_("already %(decision)s on %(time)s") % {
+            "decision": summary.decision.get_decision_display(), "time": local_text(summary.decision.decided_at)})
     if batch.status != Batch.QUARANTINE:
-        b.append(f"batch is {batch.get_status_display()}: only a batch in quarantine (filled into "
-                 "containers, awaiting release) can be released")
+        b.append(_("batch is %(status)s: only a batch in quarantine (filled into containers, awaiting release) "
+                   "can be released") % {"status": batch.get_status_display()})
     for step in summary.steps:
         if step.state in (Step.IN_PROGRESS, Step.REJECTED):
-            b.append(f"batch record: step {step.label} is {step.get_state_display()}")
+            b.append(_("batch record: step %(step)s is %(state)s") % {
+                "step": step.label, "state": step.get_state_display()})
         elif step.signature_id is not None and not step.signature_matches():
-            b.append(f"batch record: step {step.label} changed after it was signed")
+            b.append(_("batch record: step %(step)s changed after it was signed") % {"step": step.label})
     for row in summary.rows:
         if row.verdict.blocks_release:
-            b.append(f"{row.requirement.name}: {row.status}: {row.verdict.reason}")
-    b.extend(f"OOS {o.pk} ({o.result.test_name} {o.value}) is open: investigate and close it"
-             for o in summary.open_oos)
-    b.extend(f"deviation {d.pk} ({d.check_id}: {d.description}) is open: the qualified person must "
-             "investigate and close it" for d in summary.open_deviations)
-    b.extend(f"deviation {d.pk} ({d.check_id}: {d.description}) was closed with the impact \"product "
-             "rejected\": reject the batch" for d in summary.closed_deviations
-             if d.impact == Deviation.IMPACT_PRODUCT_REJECTED)
+            b.append(_("%(test)s: %(status)s: %(reason)s") % {
+                "test": row.shown_name, "status": status_word(row.status),
+                "reason": reason_text(row.verdict.reason, row.requirement)})
+    spec = summary.specification
+    b.extend(_("OOS %(id)s (%(test)s %(value)s) is open: investigate and close it") % {
+        "id": o.pk, "test": _test_name(spec, o.result.test_id, o.result.test_name),
+        "value": quantity_text(o.value, _requirement(spec, o.result.test_id))} for o in summary.open_oos)
+    b.extend(_("deviation %(id)s (%(check)s: %(description)s) is open: the qualified person must investigate "
+               "and close it") % {"id": d.pk, "check": d.check_id, "description": d.shown_description}
+             for d in summary.open_deviations)
+    b.extend(_("deviation %(id)s (%(check)s: %(description)s) was closed with the impact \"product rejected\": "
+               "reject the batch") % {"id": d.pk, "check": d.check_id, "description": d.shown_description}
+             for d in summary.closed_deviations if d.impact == Deviation.IMPACT_PRODUCT_REJECTED)
     if not summary.eligibility.ok:
-        b.append(f"donor eligibility: {summary.eligibility.text}")
+        b.append(_("donor eligibility: %(text)s") % {"text": summary.eligibility.text})
     b.extend(release_refusals(batch.donation))
     if not summary.containers:
-        b.append("the batch has no containers")
+        b.append(_("the batch has no containers"))
     return b
 
 
@@ -353,10 +406,11 @@ def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]
         r = row.result
         tests.append({
             "test_id": row.requirement.id, "name": shown_name(row.requirement),
-            "method": r.method if r else row.requirement.method, "limit": shown_limit(row.requirement),
-            "value": (shown_value(row.requirement, r.value) + (_(" (dose %(dose)s)") % {"dose": r.requested_dose}
-                                                            if r.requested_dose else "")) if r else "-",
-            "unit": (r.unit if r else row.requirement.unit) or "",
+            "method": method_text(row.requirement, r.method if r else None), "limit": shown_limit(row.requirement),
+            "value": (result_text(row.requirement, r, unit=False) + (
+                _(" (dose %(dose)s)") % {"dose": quantity_text(str(r.requested_dose), None)}
+                if r.requested_dose else "")) if r else "-",
+            "unit": unit_text(row.requirement, r.unit if r else row.requirement.unit),
             "analyst": r.analyst.printed_name if r else "-", "instrument": r.instrument if r else "",
             "date": r.performed_on.isoformat() if r else "-", "verdict": row.status})
     panels = []
@@ -391,7 +445,7 @@ def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]
                  "opened": local_text(o.opened_at), "status": o.get_status_display(),
                  "closed_by": o.signature.manifestation() if o.signature else "",
                  "conclusion": o.conclusion} for o in summary.oos],
-        "deviations": [{"id": x.pk, "check": x.check_id, "description": x.description, "reason": x.reason,
+        "deviations": [{"id": x.pk, "check": x.check_id, "description": x.shown_description, "reason": x.reason,
                         "recorded": local_text(x.recorded_at), "status": x.get_status_display(),
                         "impact": x.get_impact_display() if x.impact else "",
                         "closed_by": x.signature.manifestation() if x.signature else "",
@@ -402,6 +456,14 @@ def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]
         "signature": sig,
         "printed_at": local_text(timezone.now()),
     }
+
+
+def _requirement(spec: Specification, test_id: str) -> Requirement | None:
+    """The current specification's test ``test_id``, if it still has it."""
+    try:
+        return spec.requirement(test_id)
+    except KeyError:
+        return None
 
 
 def _test_name(spec: Specification, test_id: str, recorded: str) -> str:
