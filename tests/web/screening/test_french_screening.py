@@ -32,3 +32,9 @@ def test_the_donor_list_shows_the_verdict_in_french(eligible_donor: Any, client_
     eligible_donor()
     page = _french(client_as("investigator")).get("/donors/").content.decode()
     assert "éligible" in page
+
+
+def test_the_decision_page_reads_in_french(eligible_donor: Any, client_as: Any) -> None:
+    donor = eligible_donor()
+    page = _french(client_as("investigator")).get(f"/screening/{donor.pseudonym}/decision/").content.decode()
+    assert "Non-fumeur" in page and "tabagisme : jamais" in page and "smoking: never" not in page

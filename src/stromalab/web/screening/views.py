@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stromalab.core.protocol import load_protocol
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.donors.models import Donor
@@ -35,8 +36,6 @@ def _screening(donor: Donor) -> m.Screening | None:
 def crf(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor.objects.select_related("study"), pseudonym=pseudonym)
     screening = _screening(donor)
-    from stromalab.core.protocol import load_protocol
-
     protocol = load_protocol(donor.study_id)
     answer_criteria = [c for c in protocol.criteria if c.id in protocol.answer_ids]
     if request.method == "POST":
@@ -74,8 +73,6 @@ def crf(request: Any, pseudonym: str) -> HttpResponse:
 def preview(request: Any, pseudonym: str) -> HttpResponse:
     """The criteria for the form as currently typed, unsaved (the page's live status)."""
     donor = get_object_or_404(Donor.objects.select_related("study"), pseudonym=pseudonym)
-    from stromalab.core.protocol import load_protocol
-
     protocol = load_protocol(donor.study_id)
     answer_criteria = [c for c in protocol.criteria if c.id in protocol.answer_ids]
     form = ScreeningForm(request.POST, answer_criteria=answer_criteria, vocabularies=protocol.vocabularies,
@@ -143,8 +140,6 @@ def coded_void(request: Any, pseudonym: str, kind: str, entry_id: int) -> HttpRe
 def code_search(request: Any) -> JsonResponse:
     from django.conf import settings
 
-    from stromalab.core.protocol import load_protocol
-
     system = request.GET.get("system", "ICD10").upper()
     if system not in codes.SYSTEMS:
         return JsonResponse({"detail": "system must be ICD10 or ATC"}, status=400)
@@ -200,6 +195,7 @@ def decision(request: Any, pseudonym: str) -> HttpResponse:
     ev = evaluate(screening) if screening else None
     return render(request, "screening/decision.html", {
         "donor": donor, "screening": screening, "decision": latest, "form": form, "evaluation": ev,
+        "results": wording.localized(ev.results, load_protocol(donor.study_id)) if ev else [],
         "matches": queries.decision_matches(latest, screening) if latest and screening else None,
         "decisions": screening.decisions.select_related("signature").order_by("-id") if screening else [],
         "slot": getattr(donor, "enrollment_slot", None),
