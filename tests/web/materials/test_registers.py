@@ -155,3 +155,21 @@ def test_overdue_instrument_refused_on_a_qc_result_unless_a_deviation_reason(
                               instrument="NC-OLD", deviation_reason="backup counter down", acting_user=analyst)
     assert result.instrument == "NC-OLD"
     assert Deviation.objects.get(batch=batch, check_id="instrument").reason == "backup counter down"
+
+
+def test_the_batch_record_lists_the_lots_used(enrolled_donor: Any, run_batch: Any, tmp_path: Any) -> None:
+    """An inspector reads on the printed batch record which lot each step used (and a recall
+    starts from there)."""
+    import shutil
+    import subprocess
+
+    from stromalab.web.manufacturing.reports import batch_record_pdf
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("NOT TESTED: pdftotext (poppler-utils) missing: the PDF's text was not read back")
+    batch = run_batch(enrolled_donor(), passages=1)
+    pdf = tmp_path / "record.pdf"
+    pdf.write_bytes(batch_record_pdf(batch))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Materials used" in text and "MED-0" in text

@@ -33,6 +33,7 @@ from stromalab.core.manufacturing.isbt128_structures import end_of_day
 from stromalab.printing.labels import Label, LabelWords, render_labels
 from stromalab.printing.text import paragraph, plain
 from stromalab.web.localtime import local_text
+from stromalab.web.materials.queries import batch_lots
 
 from .checks import active_language, check_lines
 from .config import STORAGE_CONDITIONS
@@ -193,10 +194,29 @@ def _batch_record(batch: Batch, *, compress: bool) -> bytes:
         table.setStyle(_GRID)
         story.append(table)
         story.append(Image(io.BytesIO(growth_png(batch, growth)), width=150 * mm, height=85 * mm))
+    story.extend(_materials(batch, small, styles))
     story.extend(_deviations(batch, small, styles))
     story.extend(_containers(batch, small, styles))
     doc.build(story)
     return out.getvalue()
+
+
+def _materials(batch: Batch, small: Any, styles: Any) -> list[Any]:
+    """The lots of the register each step used (a recall starts from here), with the lot's
+    expiry and status when used; lots typed as text before the register existed stay in the
+    steps' values above."""
+    lots = batch_lots(batch)
+    story: list[Any] = [paragraph(_("Materials used"), styles["Heading2"])]
+    if not lots:
+        return [*story, paragraph(_("None from the register."), small)]
+    rows: list[list[Any]] = [[_("step"), _("use"), _("lot"), _("expires"), _("status"), _("problem")]]
+    for lot in lots:
+        rows.append([str(lot["step"]), str(lot["role"]), paragraph(str(lot["lot"]), small),
+                     str(lot["expires_on"] or "—"), str(lot["status"]), paragraph(str(lot["problem"] or "—"), small)])
+    table = Table(_plain_cells(rows), colWidths=[18 * mm, 24 * mm, 60 * mm, 22 * mm, 22 * mm, 34 * mm])
+    table.setStyle(_GRID)
+    story.append(table)
+    return story
 
 
 def _deviations(batch: Batch, small: Any, styles: Any) -> list[Any]:
