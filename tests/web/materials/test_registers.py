@@ -173,3 +173,14 @@ def test_the_batch_record_lists_the_lots_used(enrolled_donor: Any, run_batch: An
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Materials used" in text and "MED-0" in text
+
+
+def test_the_certificate_lists_the_lots_used(enrolled_donor: Any, run_batch: Any) -> None:
+    from stromalab.web.quality.queries import certificate_data
+
+    batch = run_batch(enrolled_donor(), passages=1)
+    from stromalab.web.quality.certificate import certificate_pdf
+
+    lots = certificate_data(batch, histograms=False)["lots"]
+    assert lots and any("MED-0" in row["lot"] for row in lots)
+    assert certificate_pdf(batch, language="fr").startswith(b"%PDF")

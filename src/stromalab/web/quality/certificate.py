@@ -133,6 +133,14 @@ def render(data: dict[str, Any], *, compress: bool = True) -> bytes:
     else:
         story.append(_p(_("None.")))
 
+    story.append(_p(_("Materials used in manufacture"), _H2))
+    if data.get("lots"):
+        story.append(_table([_("Step"), _("Use"), _("Lot"), _("Expires")],
+                            [[x["step"], x["use"], x["lot"], x["expires"]] for x in data["lots"]],
+                            [20 * mm, 34 * mm, 100 * mm, 28 * mm]))
+    else:
+        story.append(_p(_("None from the register.")))
+
     story.append(_p(_("Immunophenotype (flow cytometry)"), _H2))
     if not data.get("phenotype"):
         story.append(_p(_("No FCS panel uploaded.")))

@@ -45,6 +45,7 @@ from stromalab.web.manufacturing.checks import shown_name, status_word
 from stromalab.web.manufacturing.display import as_number, number_text
 from stromalab.web.manufacturing.models import Batch, Container, Deviation, Step
 from stromalab.web.manufacturing.wording import quantity_text, reason_text
+from stromalab.web.materials.queries import batch_lots
 from stromalab.web.safety.windows import release_refusals
 
 from . import models as m
@@ -451,6 +452,9 @@ def certificate_data(batch: Batch, *, histograms: bool = True) -> dict[str, Any]
                         "closed_by": x.signature.manifestation() if x.signature else "",
                         "conclusion": x.conclusion} for x in summary.deviations],
         "phenotype": panels,
+        # the register's lots the manufacture used (a recall reads the certificate too)
+        "lots": [{"step": str(u["step"]), "use": str(u["role"]), "lot": str(u["lot"]),
+                  "expires": u["expires_on"].isoformat() if u["expires_on"] else "-"} for u in batch_lots(batch)],
         "decision": d.get_decision_display() if d else "",
         "decision_reason": d.reason if d else "",
         "signature": sig,
