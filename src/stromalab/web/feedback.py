@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from stromalab.web.accounts.actions import SignatureError, record_login_failure
 from stromalab.web.accounts.models import User
@@ -47,11 +48,16 @@ def field_problems(error: Exception) -> list[tuple[str, list[str]]]:
     return [("__all__", list(getattr(error, "messages", None) or [str(error)]))]
 
 
+def labelled(label: str, problems: list[str]) -> str:
+    """``Weight (kg): expected a number`` (French puts a space before the colon)."""
+    return _("%(label)s: %(problems)s") % {"label": label, "problems": "; ".join(problems)}
+
+
 def error_messages(error: Exception, form: BaseForm | None = None,
                    labels: Mapping[str, StrOrPromise] | None = None) -> list[str]:
     """One line per field at fault, prefixed with its human label."""
     return ["; ".join(problems) if field == "__all__"
-            else f"{field_label(field, form, labels)}: {'; '.join(problems)}"
+            else labelled(field_label(field, form, labels), problems)
             for field, problems in field_problems(error)]
 
 
@@ -65,12 +71,12 @@ def report_refusal(request: HttpRequest, error: Exception, form: BaseForm | None
         if form is not None and field in getattr(form, "fields", {}):
             for problem in problems:
                 form.add_error(field, problem)
-            messages.error(request, f"{field_label(field, form, labels)}: {'; '.join(problems)}")
+            messages.error(request, labelled(field_label(field, form, labels), problems))
         elif field == "__all__":
             for problem in problems:
                 messages.error(request, problem)
         else:
-            messages.error(request, f"{field_label(field, form, labels)}: {'; '.join(problems)}")
+            messages.error(request, labelled(field_label(field, form, labels), problems))
 
 
 def run_action(request: HttpRequest, call: Callable[[], Any], success: str | None,

@@ -113,7 +113,7 @@ def test_page_refusals_beside_their_fields(make_donation_batch: Callable[..., An
     client.cookies.load({"django_language": "fr"})
     french = client.post(url, {"visit": "donation", "HIV.sampled_on": tomorrow.isoformat()},
                          HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "HIV : date du prélèvement: une date de prélèvement ne peut pas être dans le futur" in french
+    assert "HIV : date du prélèvement : une date de prélèvement ne peut pas être dans le futur" in french
     donated = timezone.localdate() - dt.timedelta(days=5)
     ok = client.post(url, {"visit": "donation", **{f"{t}.sampled_on": donated.isoformat() for t in TESTS},
                            "HIV.nat": "on"})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from .models import Consent, Donor
 
@@ -28,10 +29,10 @@ def material_use_refusal(donor: Donor) -> str | None:
     Reads ``donor`` as given (refresh it first when it may be stale);
     :func:`stromalab.web.donors.actions.assert_material_use_allowed` is the refusing form."""
     if donor.is_withdrawn:
-        return f"{donor.pseudonym}: consent withdrawn, the material may not be used"
+        return _("%(donor)s: consent withdrawn, the material may not be used") % {"donor": donor.pseudonym}
     if donor.is_voided:
-        return f"{donor.pseudonym}: record voided, the material may not be used"
+        return _("%(donor)s: record voided, the material may not be used") % {"donor": donor.pseudonym}
     consent = donor.current_consent()
     if consent is None or consent.status != Consent.SIGNED:
-        return f"{donor.pseudonym}: no signed consent"
+        return _("%(donor)s: no signed consent") % {"donor": donor.pseudonym}
     return None
