@@ -23,3 +23,19 @@ def test_unchanged_study_is_not_counted_again_and_a_change_shows_at_once(study: 
     assert len(again.captured_queries) == 1  # the audit version, nothing else
     register_donor(study=study, identity={**identity, "first_name": "Léa"}, acting_user=coordinator)
     assert study_summary(study)["registered"] == 2  # the registration's audit event moved the version
+
+
+def test_work_queues_are_counted_once_per_change(study: Any, make_user: Any, client_as: Any) -> None:
+    coordinator = make_user("coordinator")
+    client = client_as("coordinator", coordinator)
+    client.get("/")  # the first page after login refreshes the session
+    identity = {"last_name": "Martin", "first_name": "Claire", "birth_name": "", "address": "", "phone": "",
+                "email": "", "nir": ""}
+    register_donor(study=study, identity=identity, acting_user=coordinator)
+    with CaptureQueriesContext(connection) as first:
+        assert "NCT05947682-001" in client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as again:
+        client.get("/")
+    assert len(again.captured_queries) < len(first.captured_queries)
+    register_donor(study=study, identity={**identity, "first_name": "Léa"}, acting_user=coordinator)
+    assert "NCT05947682-002" in client.get("/").content.decode()  # the new donor waits to be screened

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,8 @@ from stromalab.web.quality import queries as quality
 from stromalab.web.safety import queries as safety
 from stromalab.web.screening import queries as screening
 from stromalab.web.screening.models import DataQuery
+
+from .freshness import as_of_last_change
 
 #: rows of each queue shown on the dashboard (all are counted; the queue's page shows the rest)
 SHOWN = 10
@@ -188,3 +191,15 @@ def build(kind: QueueKind, study: Study, *, shown: int = SHOWN) -> Queue:
     first = list(rows[:shown])
     total = len(first) if len(first) < shown else rows.count()
     return Queue(kind, total, tuple(kind.item(row) for row in first))
+
+
+def build_cached(kind: QueueKind, study: Study) -> Queue:
+    """:func:`build` once per change of the study and per day (some queues fall due with the
+    date: repeat tests, reporting deadlines, overdue CAPAs), as the study's figures are
+    (:mod:`.freshness`)."""
+    def counted() -> tuple[int, tuple[Item, ...]]:
+        queue = build(kind, study)
+        return queue.total, queue.items  # the kind holds functions: cached values are plain
+
+    total, items = as_of_last_change(f"queue:{kind.key}:{timezone.localdate().isoformat()}", study.pk, counted)
+    return Queue(kind, total, items)

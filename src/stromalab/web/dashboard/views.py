@@ -30,7 +30,7 @@ def home(request: Any) -> HttpResponse:
     study = _study()
     context: dict[str, Any] = {"study": study, "queues": [], "s": None}
     if study is not None:
-        context["queues"] = [queues.build(kind, study) for kind in queues.kinds_for(request.user.role)]
+        context["queues"] = [queues.build_cached(kind, study) for kind in queues.kinds_for(request.user.role)]
         if has_role(request.user, roles.CLINICAL_READERS):
             context["s"] = study_summary(study)
         elif has_role(request.user, roles.STUDY_STAFF):
