@@ -85,6 +85,8 @@ def test_french_screening_journey(live_server: Any, browser: Any, study: Any, ma
     login(page, base, "mon")
     _french(page, base)
     page.goto(f"{base}/audit/")
+    page.fill("[name=record]", "NCT05947682-001")  # the donor's own events (a page holds the newest 50)
+    page.click("#trail-filter button")
     trail = page.inner_text("#trail")
     assert "Europe/Paris" in page.content()
     assert "Donneur NCT05947682-001" in trail and "donors.Donor" not in trail
