@@ -38,7 +38,7 @@ def _migrations() -> str:
 def _audit_head() -> str:
     from .audit.models import ChainHead
 
-    ChainHead.objects.filter(pk=1).values_list("last_id", flat=True).first()
+    ChainHead.last_event_id()
     return "ok"
 
 

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import gettext
 
+from stromalab.web.localtime import local_text
+
 from .kinds import kind_label
 from .labels import actor_name, field_label, object_labels, people_names
 from .visibility import WITHHELD, as_seen_by
@@ -49,10 +51,7 @@ def local_time(at: str) -> str:
     """``2026-03-02 11:15:30 CET``: the site's local time to the second, its zone abbreviated
     (the page names the zone in full)."""
     moment = parse_utc(at)
-    if moment is None:
-        return at
-    local = moment.astimezone(site_zone())
-    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+    return at if moment is None else local_text(moment, seconds=True)
 
 
 def utc_text(moment: dt.datetime) -> str:

@@ -54,3 +54,8 @@ class ChainHead(models.Model):
     id = models.SmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    @classmethod
+    def last_event_id(cls) -> int:
+        """The id of the last committed event (0 before the first): one primary-key read."""
+        return cls.objects.filter(pk=1).values_list("last_id", flat=True).first() or 0

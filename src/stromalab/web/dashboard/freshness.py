@@ -23,15 +23,10 @@ T = TypeVar("T")
 KEEP_SECONDS = 600
 
 
-def trail_version() -> int:
-    """The id of the last committed audit event (0 before the first)."""
-    return ChainHead.objects.filter(pk=1).values_list("last_id", flat=True).first() or 0
-
-
 def as_of_last_change(name: str, study_id: str, compute: Callable[[], T]) -> T:
     """``compute()``, or its value at the current audit version when already computed (per
     language: the figures carry translated labels)."""
-    key = f"stromalab:figures:{name}:{study_id}:{get_language()}:{trail_version()}"
+    key = f"stromalab:figures:{name}:{study_id}:{get_language()}:{ChainHead.last_event_id()}"
     found: Any = cache.get(key)
     if found is None:
         found = compute()
