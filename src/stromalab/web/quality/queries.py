@@ -88,14 +88,21 @@ def file_intact(f: m.FcsFile) -> bool:
 
 def qc_participants(batch: Batch) -> set[int]:
     """Users who entered, corrected or voided a QC result of the batch or uploaded its FCS
-    panels (from the records and from the audit trail): none of them may release it."""
+    panels (from the records and from the audit trail): none of them may release it.
+
+    Three reads, unordered. The events' users are filtered here, not in SQL: with ``user_id IS
+    NOT NULL`` PostgreSQL's planner combined the record index with a scan of the user index over
+    the whole trail (ms on a million events) instead of reading the results' few events."""
     ids: set[int] = set()
-    for r in m.QcResult.objects.filter(batch=batch).values("analyst_id", "corrected_by_id"):
-        ids.update(v for v in (r["analyst_id"], r["corrected_by_id"]) if v is not None)
-    ids.update(m.FcsPanel.objects.filter(batch=batch).values_list("uploaded_by_id", flat=True))
-    result_ids = [str(pk) for pk in m.QcResult.objects.filter(batch=batch).values_list("pk", flat=True)]
-    ids.update(AuditEvent.objects.filter(record_type="quality.QcResult", record_id__in=result_ids,
-                                         user_id__isnull=False).values_list("user_id", flat=True))
+    result_ids = []
+    for pk, analyst_id, corrected_by_id in (m.QcResult.objects.filter(batch=batch).order_by()
+                                            .values_list("pk", "analyst_id", "corrected_by_id")):
+        result_ids.append(str(pk))
+        ids.update(v for v in (analyst_id, corrected_by_id) if v is not None)
+    ids.update(m.FcsPanel.objects.filter(batch=batch).order_by().values_list("uploaded_by_id", flat=True))
+    ids.update(AuditEvent.objects.filter(record_type="quality.QcResult", record_id__in=result_ids)
+               .order_by().values_list("user_id", flat=True))
+    ids.discard(None)  # events of the system (no user)
     return ids
 
 
