@@ -89,9 +89,11 @@ def test_gunicorn_serves_pages_static_files_and_api_docs(tmp_path: Path) -> None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_serve_keeps_database_connections_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_keeps_database_connections_and_shares_its_cache_unless_told_otherwise(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A served instance reuses its connections (CONN_MAX_AGE 60 s): a PostgreSQL connection per
-    page view costs a server fork. An operator's explicit value wins."""
+    page view costs a server fork; and its workers share the cache folder (one counts the
+    dashboard again after a change, not each). An operator's explicit values win."""
     import argparse
     import os
 
@@ -101,16 +103,18 @@ def test_serve_keeps_database_connections_unless_told_otherwise(monkeypatch: pyt
         pass
 
     def execv(path: str, argv: list[str]) -> None:
-        raise Replaced(os.environ.get("STROMALAB_DB_CONN_MAX_AGE"))
+        raise Replaced(f'{os.environ.get("STROMALAB_DB_CONN_MAX_AGE")} {os.environ.get("STROMALAB_CACHE")}')
 
     monkeypatch.setattr(serve.os, "execv", execv)
     monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
     args = argparse.Namespace(bind="127.0.0.1:0", workers=1, threads=1, timeout=5)
-    for preset, expected in ((None, "60"), ("0", "0")):
+    for preset, cache, expected in ((None, None, "60 files"), ("0", "memory", "0 memory")):
         if preset is None:
             monkeypatch.delenv("STROMALAB_DB_CONN_MAX_AGE", raising=False)
+            monkeypatch.delenv("STROMALAB_CACHE", raising=False)
         else:
             monkeypatch.setenv("STROMALAB_DB_CONN_MAX_AGE", preset)
+            monkeypatch.setenv("STROMALAB_CACHE", str(cache))
         with pytest.raises(Replaced) as replaced:
             serve.run(args)
         assert str(replaced.value) == expected

@@ -9,7 +9,8 @@ gunicorn. Workers default to 2 × cores + 1 (gunicorn's advice: one worker per c
 database while another computes) with 4 threads each; override with ``--workers``/``--threads``.
 The access log is the application's own JSON line per request (``web/request_log.py``).
 Database connections are kept 60 s between requests unless ``STROMALAB_DB_CONN_MAX_AGE`` says
-otherwise.
+otherwise, and the cache is a folder shared by the workers (``VAR_DIR/cache``) unless
+``STROMALAB_CACHE`` says otherwise.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     # a served instance keeps its database connections between requests (checked before reuse):
     # a new PostgreSQL connection per page view costs a server process fork and 3-7 ms
     os.environ.setdefault("STROMALAB_DB_CONN_MAX_AGE", "60")
+    # the workers share the dashboard's figures: one counts again after a change, not each
+    os.environ.setdefault("STROMALAB_CACHE", "files")
     setup_django()
     from django.conf import settings
     from django.core.management import call_command

@@ -42,6 +42,8 @@ Variable                          Default                          Meaning (sett
 ``STROMALAB_REQUEST_LOG_LEVEL``   ``INFO``                         ``WARNING`` silences the per-request lines
 ``STROMALAB_DB_CONN_MAX_AGE``     ``0``                            seconds a database connection is kept for the
                                                                    next request (``CONN_MAX_AGE``; production: 60)
+``STROMALAB_CACHE``               ``memory`` (``files`` under      ``files``: the cache in ``VAR_DIR/cache``, shared
+                                  ``stromalab serve``)             by the server's worker processes
 ``STROMALAB_AUDIT_CHECKPOINTS``   ``VAR_DIR/audit-checkpoints.jsonl`` signed checkpoints of the audit chain's head,
                                                                    outside the database (keep on another disk)
 ``STROMALAB_AUDIT_CHECKPOINT_EVERY`` ``100``                       a checkpoint after every N audit events
@@ -183,6 +185,17 @@ else:
     _db["TEST"] = {"NAME": os.environ.get("STROMALAB_TEST_DATABASE_NAME") or f"test_stromalab_{os.getpid()}"}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache ----------------------------------------------------------------------------------
+# Holds the dashboard's figures per audit version (web/dashboard/freshness.py): exact whatever the
+# backend. Under gunicorn each worker is a process with its own memory, so a folder the workers
+# share makes one of them, not each, count the figures again after a change (docs/performance.md).
+_cache = os.environ.get("STROMALAB_CACHE", "memory")
+if _cache not in ("memory", "files"):
+    raise ImproperlyConfigured(f"STROMALAB_CACHE must be 'memory' or 'files', not {_cache!r}")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                      "LOCATION": str(VAR_DIR / "cache")} if _cache == "files" else
+          {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -39,3 +39,30 @@ def test_work_queues_are_counted_once_per_change(study: Any, make_user: Any, cli
     assert len(again.captured_queries) < len(first.captured_queries)
     register_donor(study=study, identity={**identity, "first_name": "Léa"}, acting_user=coordinator)
     assert "NCT05947682-002" in client.get("/").content.decode()  # the new donor waits to be screened
+
+
+def test_workers_sharing_the_cache_folder_count_once_and_never_mix_databases(
+        study: Any, make_user: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    """Under ``stromalab serve`` the cache is a folder (STROMALAB_CACHE=files): what one worker
+    counted, another reads; figures of another database in the same folder are not taken."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from stromalab.web.dashboard import freshness
+
+    def worker() -> FileBasedCache:  # each gunicorn worker opens the folder on its own
+        return FileBasedCache(str(tmp_path), {})
+
+    coordinator = make_user("coordinator")
+    identity = {"last_name": "Martin", "first_name": "Claire", "birth_name": "", "address": "", "phone": "",
+                "email": "", "nir": ""}
+    register_donor(study=study, identity=identity, acting_user=coordinator)
+    monkeypatch.setattr(freshness, "cache", worker())
+    assert study_summary(study)["registered"] == 1
+    monkeypatch.setattr(freshness, "cache", worker())
+    with CaptureQueriesContext(connection) as second_worker:
+        assert study_summary(study)["registered"] == 1
+    assert len(second_worker.captured_queries) == 1  # the audit version only: counted by the first
+    monkeypatch.setitem(connection.settings_dict, "NAME", "another instance's database")
+    with CaptureQueriesContext(connection) as other_database:
+        study_summary(study)
+    assert len(other_database.captured_queries) > 1  # its own figures, counted
