@@ -43,7 +43,7 @@ from stromalab.web.donors.queries import material_use_refusal
 from stromalab.web.localtime import local_text
 from stromalab.web.manufacturing.checks import shown_name, status_word
 from stromalab.web.manufacturing.display import as_number, number_text
-from stromalab.web.manufacturing.models import Batch, Container, Deviation, Step
+from stromalab.web.manufacturing.models import Batch, Container, Deviation, Donation, Step
 from stromalab.web.manufacturing.wording import quantity_text, reason_text
 from stromalab.web.materials.queries import batch_lots
 from stromalab.web.safety.windows import release_refusals
@@ -325,8 +325,11 @@ def _deviation_content(d: Deviation) -> dict[str, Any]:
 
 
 def release_summary(batch: Batch) -> ReleaseSummary:
-    """Everything the qualified person reviews, and every reason the batch cannot be released."""
-    batch = Batch.objects.select_related("donation__donor").get(pk=batch.pk)
+    """Everything the qualified person reviews, and every reason the batch cannot be released.
+    The batch is read with its donation and donor unless the caller's already holds them (the
+    pages' :func:`~stromalab.web.manufacturing.queries.batch_or_404`)."""
+    if not (Batch.donation.is_cached(batch) and Donation.donor.is_cached(batch.donation)):
+        batch = Batch.objects.select_related("donation__donor").get(pk=batch.pk)
     spec = specification(batch)
     results = current_results(batch)
     rows = []

@@ -41,6 +41,14 @@ def samples(donation: Donation, visit: str) -> dict[str, m.InfectionSample]:
     return {s.test: s for s in m.InfectionSample.objects.filter(donation=donation, visit=visit)}
 
 
+def samples_by_visit(donation: Donation) -> dict[str, dict[str, m.InfectionSample]]:
+    """The donation's recorded samples of every visit (one read), by visit then test."""
+    found: dict[str, dict[str, m.InfectionSample]] = {m.InfectionSample.DONATION: {}, m.InfectionSample.REPEAT: {}}
+    for sample in m.InfectionSample.objects.filter(donation=donation):
+        found.setdefault(sample.visit, {})[sample.test] = sample
+    return found
+
+
 def assessment(donation: Donation) -> Assessment | None:
     """The windows applied to the donation's samples (None when the study states no windows)."""
     found = rules(donation.donor.study_id)
@@ -50,8 +58,9 @@ def assessment(donation: Donation) -> Assessment | None:
     def plain(rows: dict[str, m.InfectionSample]) -> dict[str, Sample]:
         return {t: Sample(t, s.sampled_on, s.nat, s.result) for t, s in rows.items()}
 
-    return assess(found, donated_on(donation), plain(samples(donation, m.InfectionSample.DONATION)),
-                  plain(samples(donation, m.InfectionSample.REPEAT)))
+    by_visit = samples_by_visit(donation)
+    return assess(found, donated_on(donation), plain(by_visit[m.InfectionSample.DONATION]),
+                  plain(by_visit[m.InfectionSample.REPEAT]))
 
 
 def finding_text(finding: Finding) -> str:
