@@ -496,13 +496,17 @@ def main() -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[10, 50], help="concurrency levels")
     parser.add_argument("--requests", type=int, help="requests per concurrency level (default 100 per page)")
     parser.add_argument("--max-seconds", type=float, default=300, help="time limit of each run")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, help="default: stromalab serve's")
+    parser.add_argument("--threads", type=int, help="default: stromalab serve's")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.donors, args.events, args.batches = (500, 10_000, 20) if args.quick else (10_000, 1_000_000, 20)
     args.requests = args.requests or len(PAGES) * (5 if args.quick else 100)
     sys.path.insert(0, str(ROOT / "src"))
+    from stromalab.commands.serve import DEFAULT_THREADS, default_workers
+
+    args.workers = args.workers or default_workers()
+    args.threads = args.threads or DEFAULT_THREADS
     if args.child:
         print(json.dumps(child(args.engine, args)))
         return 0

@@ -118,3 +118,19 @@ def test_serve_keeps_database_connections_and_shares_its_cache_unless_told_other
         with pytest.raises(Replaced) as replaced:
             serve.run(args)
         assert str(replaced.value) == expected
+
+
+def test_serve_sizes_its_workers_from_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """2 × cores + 1 workers of 4 threads unless told: as many requests run at once as clients
+    are expected (docs/performance.md: fewer slots queued requests behind each other)."""
+    import argparse
+
+    from stromalab.commands import serve
+
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: 2)
+    parser = argparse.ArgumentParser()
+    serve.add_arguments(parser)
+    args = parser.parse_args([])
+    assert (args.workers, args.threads) == (5, 4)
+    args = parser.parse_args(["--workers", "3", "--threads", "2"])
+    assert (args.workers, args.threads) == (3, 2)

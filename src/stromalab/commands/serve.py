@@ -24,11 +24,18 @@ def default_workers() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
+#: threads per worker: with 5 workers, 20 requests run at once on 2 cores. Fewer (cores + 1
+#: workers of 2 threads) spent 8 % less CPU per request but queued requests behind each other: a
+#: keep-alive connection stays with its worker, and every page's p95 rose above 210 ms at 10
+#: clients (docs/performance.md)
+DEFAULT_THREADS = 4
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port or unix:PATH (default %(default)s)")
     parser.add_argument("--workers", type=int, default=default_workers(),
                         help="worker processes (default 2 × cores + 1 = %(default)s)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="threads per worker (default %(default)s)")
     parser.add_argument("--timeout", type=int, default=60, help="seconds before a stuck worker is restarted")
 
 
