@@ -38,7 +38,7 @@ def _migrations() -> str:
 def _audit_head() -> str:
     from .audit.models import ChainHead
 
-    ChainHead.last_event_id()
+    ChainHead.version()
     return "ok"
 
 

@@ -56,6 +56,10 @@ class ChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     @classmethod
-    def last_event_id(cls) -> int:
-        """The id of the last committed event (0 before the first): one primary-key read."""
-        return cls.objects.filter(pk=1).values_list("last_id", flat=True).first() or 0
+    def version(cls) -> str:
+        """The record's version: the last committed event's id and hash, in one primary-key read
+        (``0:`` and the genesis hash before the first). The hash names the whole chain, so two
+        databases share a version only when they hold the same record: a cache kept across a
+        restore, or shared by two instances, never takes one's figures for the other's."""
+        last_id, last_hash = cls.objects.filter(pk=1).values_list("last_id", "last_hash").first() or (0, GENESIS_HASH)
+        return f"{last_id}:{last_hash}"
