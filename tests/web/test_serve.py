@@ -108,13 +108,12 @@ def test_serve_keeps_database_connections_and_shares_its_cache_unless_told_other
     monkeypatch.setattr(serve.os, "execv", execv)
     monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
     args = argparse.Namespace(bind="127.0.0.1:0", workers=1, threads=1, timeout=5)
-    for preset, cache, expected in ((None, None, "60 files"), ("0", "memory", "0 memory")):
-        if preset is None:
-            monkeypatch.delenv("STROMALAB_DB_CONN_MAX_AGE", raising=False)
-            monkeypatch.delenv("STROMALAB_CACHE", raising=False)
-        else:
-            monkeypatch.setenv("STROMALAB_DB_CONN_MAX_AGE", preset)
-            monkeypatch.setenv("STROMALAB_CACHE", str(cache))
+    for presets, expected in (({}, "60 files"), ({"STROMALAB_DB_CONN_MAX_AGE": "0", "STROMALAB_CACHE": "memory"},
+                                                 "0 memory")):
+        for name in ("STROMALAB_DB_CONN_MAX_AGE", "STROMALAB_CACHE"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in presets.items():
+            monkeypatch.setenv(name, value)
         with pytest.raises(Replaced) as replaced:
             serve.run(args)
         assert str(replaced.value) == expected

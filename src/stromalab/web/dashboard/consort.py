@@ -46,23 +46,23 @@ class Stage:
 
 def donor_counts(study: Study) -> dict[str, int]:
     """Every count of the study's non-voided donors the dashboard shows, in one query."""
-    sql, params = _compiled_counts(connection.vendor, study.pk)
+    names, sql, params = _compiled_counts(connection.vendor, study.pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return dict(zip(_COUNTS, row or (0,) * len(_COUNTS), strict=True))
+    return dict(zip(names, row or (0,) * len(names), strict=True))
 
 
 @functools.lru_cache(maxsize=16)
-def _compiled_counts(vendor: str, study_id: str) -> tuple[str, tuple[Any, ...]]:
+def _compiled_counts(vendor: str, study_id: str) -> tuple[tuple[str, ...], str, tuple[Any, ...]]:
     """The counting query's SQL, built by the ORM once per process (per engine and study).
 
     Every change of the study makes the dashboard count again (web/dashboard/freshness.py), and
     the ORM took longer to compile this aggregate of thirteen filtered counts over two
     correlated subqueries than the database to run it over 10,000 donors (docs/performance.md).
     The parameters are the study's id and constants, so the SQL stays right for the process's
-    life. Grouped by study: the one row of the study (none when it has no donor), its columns in the
-    order of :data:`_COUNTS`."""
+    life. Grouped by study: the one row of the study (none when it has no donor), its columns the
+    counts' names in the order returned."""
     current_consent = (Consent.objects.filter(donor=OuterRef("pk"), voided_at__isnull=True)
                        .order_by("-date", "-id").values("status")[:1])
     # the subqueries run only for the donors whose step needs them (eligible; enrolled), not for
@@ -93,15 +93,9 @@ def _compiled_counts(vendor: str, study_id: str) -> tuple[str, tuple[Any, ...]]:
         "enrolled": Count("id", filter=enrolled),
         "donated": Count("id", filter=enrolled & Q(donation__isnull=False)),
     }
-    query = donors.order_by().values("study_id").annotate(**counts).values(*_COUNTS).query
-    sql, params = query.sql_with_params()
-    return sql, tuple(params)
-
-
-#: the counts :func:`donor_counts` returns, in the query's column order
-_COUNTS = ("registered", "withdrawn", "eligible_any", "ineligible_any", "incomplete_any", "screened",
-           "screened_ineligible", "eligible", "eligible_withdrawn", "eligible_refused", "consented", "enrolled",
-           "donated")
+    names = tuple(counts)
+    sql, params = donors.order_by().values("study_id").annotate(**counts).values(*names).query.sql_with_params()
+    return names, sql, tuple(params)
 
 
 def screening_log(counts: dict[str, int], *, slots_left: int) -> tuple[Stage, ...]:

@@ -38,7 +38,7 @@ def donated_on(donation: Donation) -> dt.date:
 
 def samples(donation: Donation, visit: str) -> dict[str, m.InfectionSample]:
     """The donation's recorded samples of ``visit``, by test."""
-    return {s.test: s for s in m.InfectionSample.objects.filter(donation=donation, visit=visit)}
+    return samples_by_visit(donation).get(visit, {})
 
 
 def samples_by_visit(donation: Donation) -> dict[str, dict[str, m.InfectionSample]]:
