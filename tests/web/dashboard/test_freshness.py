@@ -68,3 +68,22 @@ def test_workers_sharing_the_cache_folder_count_once_and_never_take_another_reco
     with CaptureQueriesContext(connection) as other_record:
         study_summary(study)
     assert len(other_record.captured_queries) > 1  # its own figures, counted
+
+
+def test_cached_figures_hold_their_labels_translated_in_the_language_they_were_counted_in(study: Any) -> None:
+    """A lazy translation is stored as its text (unpickling one builds a class, 0.5 ms each), under
+    the key of its language: a French page reads French labels, an English one English."""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    from stromalab.web.dashboard.freshness import as_of_last_change
+
+    def count() -> dict[str, Any]:
+        return {"label": gettext_lazy("Registered"), "n": 3}
+
+    for language, text in (("fr", "Enregistrés"), ("en", "Registered")):
+        with translation.override(language):
+            as_of_last_change("labels", study.pk, count)
+            cached = as_of_last_change("labels", study.pk, lambda: {"label": "not counted again", "n": 0})
+        assert cached == {"label": text, "n": 3}
+        assert type(cached["label"]) is str
