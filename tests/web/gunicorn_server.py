@@ -65,8 +65,8 @@ class GunicornServer:
             port = s.getsockname()[1]
         env = _environment(database_url(self._settings_dict), self._var_dir)
         self._process = process = subprocess.Popen(
-            [sys.executable, "-m", "stromalab.cli", "serve", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "4"],
+            # serve's own sizing and connection handling, as a hospital runs it
+            [sys.executable, "-m", "stromalab.cli", "serve", "--bind", f"127.0.0.1:{port}"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self._url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120

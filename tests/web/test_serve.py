@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import subprocess
 import sys
@@ -82,6 +83,7 @@ def test_gunicorn_serves_pages_static_files_and_api_docs(tmp_path: Path) -> None
         assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
         with urllib.request.urlopen(f"{base}/accounts/login/", timeout=30) as response:
             assert response.status == 200 and response.headers["X-Request-ID"]
+            assert response.headers["Connection"] == "close"  # the next request queues for any worker
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
@@ -120,8 +122,8 @@ def test_serve_keeps_database_connections_and_shares_its_cache_unless_told_other
 
 
 def test_serve_sizes_its_workers_from_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    """2 × cores + 1 workers of 4 threads unless told: as many requests run at once as clients
-    are expected (docs/performance.md: fewer slots queued requests behind each other)."""
+    """cores + 1 workers of one thread unless told (docs/performance.md: more requests at once
+    on the same cores stretched the heavy pages and cost more CPU per request)."""
     import argparse
 
     from stromalab.commands import serve
@@ -130,6 +132,30 @@ def test_serve_sizes_its_workers_from_the_cores(monkeypatch: pytest.MonkeyPatch)
     parser = argparse.ArgumentParser()
     serve.add_arguments(parser)
     args = parser.parse_args([])
-    assert (args.workers, args.threads) == (5, 4)
-    args = parser.parse_args(["--workers", "3", "--threads", "2"])
-    assert (args.workers, args.threads) == (3, 2)
+    assert (args.workers, args.threads) == (3, 1)
+    args = parser.parse_args(["--workers", "5", "--threads", "2"])
+    assert (args.workers, args.threads) == (5, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_queues_waiting_requests_in_the_listening_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker accepts no more connections than it has threads and keeps none open after the
+    response: a request waiting behind a busy worker stays in the one queue that the next free
+    worker reads, instead of waiting for that worker."""
+    import argparse
+
+    from stromalab.commands import serve
+
+    class Replaced(Exception):
+        pass
+
+    def execv(path: str, argv: list[str]) -> None:
+        raise Replaced(argv)
+
+    monkeypatch.setattr(serve.os, "execv", execv)
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    with pytest.raises(Replaced) as replaced:
+        serve.run(argparse.Namespace(bind="127.0.0.1:0", workers=3, threads=2, timeout=5))
+    argv = replaced.value.args[0]
+    options = {option: value for option, value in itertools.pairwise(argv) if option.startswith("--")}
+    assert (options["--threads"], options["--worker-connections"], options["--keep-alive"]) == ("2", "2", "0")

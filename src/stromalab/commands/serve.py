@@ -5,8 +5,11 @@
 Refuses to start with ``STROMALAB_DEBUG=1`` or with migrations not applied (run ``stromalab manage
 migrate`` first: an instance must never serve a schema older than its code), collects the static
 files (served by whitenoise, so no CDN and no separate file server), then replaces itself with
-gunicorn. Workers default to 2 × cores + 1 (gunicorn's advice: one worker per core waits on the
-database while another computes) with 4 threads each; override with ``--workers``/``--threads``.
+gunicorn. Workers default to cores + 1 of one thread each; override with ``--workers``/``--threads``.
+A worker takes a connection only when one of its threads is free, and closes it after the
+response (keep-alive off): waiting requests queue once, in the listening socket, and the next free
+worker takes the oldest (see ``DEFAULT_THREADS``). The reverse proxy keeps the browsers'
+connections alive; between it and gunicorn a connection per request costs a local TCP handshake.
 The access log is the application's own JSON line per request (``web/request_log.py``).
 Database connections are kept 60 s between requests unless ``STROMALAB_DB_CONN_MAX_AGE`` says
 otherwise, and the cache is a folder shared by the workers (``VAR_DIR/cache``) unless
@@ -21,20 +24,25 @@ import sys
 
 
 def default_workers() -> int:
-    return 2 * (os.cpu_count() or 1) + 1
+    """cores + 1: one more than the cores keeps them busy while a worker waits on the database;
+    more workers than that share the same cores and each request took 28 % more CPU (2 × cores +
+    1, docs/performance.md)."""
+    return (os.cpu_count() or 1) + 1
 
 
-#: threads per worker: with 5 workers, 20 requests run at once on 2 cores. Fewer (cores + 1
-#: workers of 2 threads) spent 8 % less CPU per request but queued requests behind each other: a
-#: keep-alive connection stays with its worker, and every page's p95 rose above 210 ms at 10
-#: clients (docs/performance.md)
-DEFAULT_THREADS = 4
+#: threads per worker. The work is CPU-bound under the interpreter lock: requests running at once
+#: in one process share the cores by turns, so a 50 ms page among ten requests took ten times its
+#: cost (5 workers × 4 threads: p95 of the dashboard 730 ms at 10 clients while the light pages
+#: took 250). One request at a time per worker, taken from the one queue in arrival order, makes
+#: every page wait about as long as the others and no page wait longer than its own work plus
+#: the queue ahead of it (worst p95 360 ms on the same run, docs/performance.md)
+DEFAULT_THREADS = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port or unix:PATH (default %(default)s)")
     parser.add_argument("--workers", type=int, default=default_workers(),
-                        help="worker processes (default 2 × cores + 1 = %(default)s)")
+                        help="worker processes (default cores + 1 = %(default)s)")
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="threads per worker (default %(default)s)")
     parser.add_argument("--timeout", type=int, default=60, help="seconds before a stuck worker is restarted")
 
@@ -71,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
     gunicorn = [sys.executable, "-m", "gunicorn", "stromalab.web.wsgi:application",
                 "--bind", args.bind, "--workers", str(args.workers), "--threads", str(args.threads),
                 "--worker-class", "gthread", "--preload", "--timeout", str(args.timeout),
+                # a worker accepts only what its threads can serve and keeps no idle connection:
+                # the waiting requests stay in the listening socket's one queue, not a worker's
+                "--worker-connections", str(args.threads), "--keep-alive", "0",
                 "--error-logfile", "-"]
     sys.stdout.flush()
     os.execv(sys.executable, gunicorn)
