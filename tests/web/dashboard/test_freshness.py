@@ -87,3 +87,30 @@ def test_cached_figures_hold_their_labels_translated_in_the_language_they_were_c
             cached = as_of_last_change("labels", study.pk, lambda: {"label": "not counted again", "n": 0})
         assert cached == {"label": text, "n": 3}
         assert type(cached["label"]) is str
+
+
+def test_a_version_being_counted_is_waited_for_not_counted_twice(study: Any, monkeypatch: Any) -> None:
+    """The dashboard and its API opened together after a change: the second waits for the figures
+    the first is counting; when the first fails (its mark gone, no figures) the second counts."""
+    import threading
+
+    from django.core.cache import cache
+
+    from stromalab.web.dashboard import freshness
+
+    key = freshness.figures_key("waited", study.pk)
+    assert cache.add(f"{key}:counting", True)  # another request counts this version
+
+    def the_other_request_stores_its_figures() -> None:
+        cache.set(key, freshness._translated_pickle({"n": 7}))
+        cache.delete(f"{key}:counting")
+
+    timer = threading.Timer(0.05, the_other_request_stores_its_figures)
+    timer.start()
+    assert freshness.as_of_last_change("waited", study.pk, lambda: {"n": "counted twice"}) == {"n": 7}
+    timer.join()
+
+    key = freshness.figures_key("failed", study.pk)
+    assert cache.add(f"{key}:counting", True)
+    threading.Timer(0.05, lambda: cache.delete(f"{key}:counting")).start()
+    assert freshness.as_of_last_change("failed", study.pk, lambda: {"n": 3}) == {"n": 3}
