@@ -67,3 +67,29 @@ def test_identity_change_needs_a_reason(study: Any, make_user: Any) -> None:
     actions.update_identity(donor=d, changes={"phone": "0600000000"}, reason="new phone", acting_user=coord)
     e = AuditEvent.objects.filter(record_type="donors.DonorIdentity", field="phone").get()
     assert e.reason == "new phone" and "0600000000" not in (e.new or "")
+
+
+def test_donor_list_pages_newest_first_with_each_donors_screening(study: Any, make_user: Any, client_as: Any) -> None:
+    """Fifty donors a page, newest first, each with its own screening verdict, down to the last
+    page (the page's ids are read first, then their rows)."""
+    import re
+
+    from stromalab.web.donors.models import Donor
+    from stromalab.web.screening.models import Screening
+
+    user = make_user("investigator")
+    Donor.objects.bulk_create([Donor(study=study, sequence=i, pseudonym=f"{study.pk}-{i:03d}", created_by=user)
+                               for i in range(1, 54)])
+    first, third = (Donor.objects.get(sequence=n) for n in (1, 3))
+    Screening.objects.bulk_create([Screening(donor=first, verdict="eligible", results=[]),
+                                   Screening(donor=third, verdict="ineligible", results=[])])
+    client = client_as("investigator", user)
+
+    def rows(page: int) -> list[tuple[str, str]]:
+        html = client.get(f"/donors/?page={page}").content.decode()
+        return re.findall(r'>(NCT05947682-\d{3})</a></td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>', html)
+
+    one, two = rows(1), rows(2)
+    assert [p for p, _ in one] == [f"NCT05947682-{i:03d}" for i in range(53, 3, -1)]
+    assert [p for p, _ in two] == ["NCT05947682-003", "NCT05947682-002", "NCT05947682-001"]
+    assert [v for _, v in two] == ["ineligible", "", "eligible"]
