@@ -12,7 +12,8 @@ counts the SQL queries of each page once, in process (Django test client), then 
 50, concurrent clients: real HTTP, each client logged in through the login form (one session
 per role it needs), cycling through the busiest pages and API calls for a fixed number of
 requests (and at most ``--max-seconds`` per run). It prints, per engine and concurrency, the
-requests, errors, throughput and p50/p95/p99 of each page, and the queries per request.
+requests, errors, throughput and p50/p95/p99 of each page, the CPU per request of the server, the
+database and the clients (Linux), and the queries per request.
 Target (2 cores): no errors, p95 <= 150 ms for every page at 10 concurrent clients.
 """
 
@@ -248,8 +249,35 @@ def run_phase(clients: list[HttpClient], requests: int, max_seconds: float, data
     return out if record else {}
 
 
+@dataclass(frozen=True)
+class CpuProbe:
+    """CPU time (user + system, from Linux's ``/proc``) of the server (gunicorn's process group),
+    the database's backends (PostgreSQL: processes titled with the database's name) and this
+    process (the clients). Per request, it tells a slower machine from slower code: the throughput
+    is about the cores divided by their sum."""
+
+    server_group: int
+    database: str | None
+
+    def read(self) -> dict[str, float]:
+        server = database = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                ticks = int(fields[11]) + int(fields[12])
+                if int(fields[2]) == self.server_group:
+                    server += ticks
+                elif self.database and f" {self.database} ".encode() in (
+                        stat.with_name("cmdline").read_bytes().replace(b"\0", b" ") + b" "):
+                    database += ticks
+            except (OSError, IndexError, ValueError):  # a process that ended meanwhile
+                continue
+        tick = os.sysconf("SC_CLK_TCK")
+        return {"server": server / tick, "database": database / tick, "clients": time.process_time()}
+
+
 def run_load(port: int, concurrency: int, requests: int, max_seconds: float, data: Data,
-             warmup: int) -> dict[str, Any]:
+             warmup: int, probe: CpuProbe | None = None) -> dict[str, Any]:
     clients = [HttpClient(port) for _ in range(concurrency)]
     login_errors: list[str] = []
 
@@ -268,7 +296,12 @@ def run_load(port: int, concurrency: int, requests: int, max_seconds: float, dat
     if login_errors:
         raise RuntimeError(f"{len(login_errors)} clients could not log in: {login_errors[:3]}")
     run_phase(clients, warmup, max_seconds, data, record=False)
+    before = probe.read() if probe and Path("/proc/self/stat").exists() else None
     result = run_phase(clients, requests, max_seconds, data)
+    if before is not None and probe is not None and result["requests"]:
+        after = probe.read()
+        result["cpu_ms_per_request"] = {k: round(1000 * (after[k] - before[k]) / result["requests"], 1)
+                                        for k in before}
     for c in clients:
         c.close()
     return result
@@ -442,7 +475,7 @@ def child(engine: str, opts: argparse.Namespace) -> dict[str, Any]:
         runs = []
         for concurrency in opts.clients:
             runs.append(run_load(port, concurrency, opts.requests, opts.max_seconds, data,
-                                 warmup=len(PAGES) * 2))
+                                 warmup=len(PAGES) * 2, probe=CpuProbe(proc.pid, dbname)))
             print(json.dumps({"engine": engine, **runs[-1]}), file=sys.stderr, flush=True)
         return {"engine": engine, "donors": opts.donors, "events": opts.events, "batches": opts.batches,
                 "workers": opts.workers, "threads": opts.threads, "load_s": round(load_s, 1),
@@ -476,6 +509,12 @@ def render(results: list[dict[str, Any]], argv: list[str]) -> str:
                       f"{run['wall_s']} s = {run['throughput']} requests/s{stop}; machine load average "
                       f"{run['loadavg'][0]} before, {run['loadavg'][1]} after", "",
                       "| page | requests | errors | req/s | p50 | p95 | p99 |", "|---|---:|---:|---:|---:|---:|---:|"]
+            cpu = run.get("cpu_ms_per_request")
+            if cpu:
+                database = (f"database {cpu['database']} ms" if r["engine"] == "postgresql"
+                            else "database inside the server's processes")
+                lines[-2:-2] = [f"CPU per request: server {cpu['server']} ms, {database}, "
+                                f"load generator {cpu['clients']} ms ({os.cpu_count()} cores)", ""]
             for name, p in run["pages"].items():
                 mark = " ✗" if run["clients"] <= 10 and p["p95"] > TARGET_P95_MS else ""
                 lines.append(f"| {name} | {p['n']} | {p['errors']} | {p['rps']} | {p['p50']} | "
