@@ -247,3 +247,40 @@ def test_a_change_named_after_a_reverse_relation_reads_by_its_key() -> None:
 
     assert field_label("quality.FcsPanel", "files") == "files"
     assert field_label("donors.Donor", "pseudonym") == "pseudonym"
+
+
+def test_the_filter_form_is_rendered_once_per_search_and_never_stale(
+        client_as: Callable[..., Any], make_user: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paging through a search renders its filter form once (cached under the values typed, the
+    choices offered and the language); other values, a new person or another language render it
+    again, never show an earlier one."""
+    from stromalab.web.audit.trail import TrailFilter
+
+    monitor = make_user("monitor")
+    _many_changes(monitor, 2 * PAGE_SIZE + 5)
+    rendered: list[str] = []
+    as_p = TrailFilter.as_p
+
+    def counted(form: Any) -> Any:
+        rendered.append(str(form.data.get("kind", "")))
+        return as_p(form)
+
+    monkeypatch.setattr(TrailFilter, "as_p", counted)
+    client = client_as("monitor", monitor)
+    first = client.get("/audit/?kind=update").content.decode()
+    older = first.split('id="trail-older" href="?')[1].split('"')[0].replace("&amp;", "&")
+    second = client.get(f"/audit/?{older}").content.decode()
+    assert rendered == ["update"]  # the second page of the same search reused the form
+    form_html = first.split('id="trail-filter">')[1].split("</form>")[0]
+    assert form_html == second.split('id="trail-filter">')[1].split("</form>")[0]
+    assert '<option value="update" selected>' in form_html
+
+    other = client.get("/audit/?kind=create").content.decode()
+    assert rendered == ["update", "create"] and '<option value="create" selected>' in other
+    make_user("investigator", first_name="Zoé", last_name="Nouvelle")
+    again = client.get("/audit/?kind=create").content.decode()
+    assert "Nouvelle" in again.split('id="trail-filter">')[1].split("</form>")[0]
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/audit/"})
+    french = client.get("/audit/?kind=create").content.decode()
+    assert "Personne" in french.split('id="trail-filter">')[1].split("</form>")[0]
+    assert len(rendered) == 4

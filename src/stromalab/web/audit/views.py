@@ -22,7 +22,7 @@ from stromalab.web.accounts.permissions import require_role
 from .export import csv_lines, record_export
 from .formatting import readable, zone_name
 from .permissions import BATCH_TRAIL_READERS, READERS
-from .trail import TrailFilter, filtered, page
+from .trail import TrailFilter, filter_key, filtered, page
 
 
 def _trail(request: Any, subject: str = "") -> HttpResponse:
@@ -32,8 +32,8 @@ def _trail(request: Any, subject: str = "") -> HttpResponse:
     for cursor in ("before", "after"):
         kept.pop(cursor, None)
     return render(request, "audit/event_list.html", {
-        "form": form, "subject": subject, "page": found, "rows": readable(request.user, found.events),
-        "zone": zone_name(), "query": kept.urlencode()})
+        "form": form, "filter_key": filter_key(form), "subject": subject, "page": found,
+        "rows": readable(request.user, found.events), "zone": zone_name(), "query": kept.urlencode()})
 
 
 def _export(request: Any, subject: str = "") -> StreamingHttpResponse:
