@@ -284,3 +284,6 @@ def test_the_filter_form_is_rendered_once_per_search_and_never_stale(
     french = client.get("/audit/?kind=create").content.decode()
     assert "Personne" in french.split('id="trail-filter">')[1].split("</form>")[0]
     assert len(rendered) == 4
+    for _ in range(2):  # a typed record (free text: a name, maybe) is never kept in the cache
+        assert "Martin" in client.get("/audit/?record=Martin").content.decode().split('id="trail-filter">')[1]
+    assert len(rendered) == 6

@@ -83,7 +83,11 @@ def filter_key(form: TrailFilter) -> str:
     """Everything the filter form's HTML depends on besides the language: the values typed (not
     the page cursors) and the choices it offers (people, record types, events). Its rendering is
     cached under this key: 68 options rendered through Django's widget templates took 9.5 ms of a
-    40 ms trail page, the same for every page of a search (docs/performance.md)."""
+    40 ms trail page, the same for every page of a search (docs/performance.md). Empty (not
+    cached) when the free-text record is typed: whatever a person types there, a name included,
+    stays out of the cache folder."""
+    if str(form.data.get("record", "")).strip():
+        return ""
     typed = sorted((name, value) for name, value in form.data.items() if name in form.fields)
     offered = [form.fields[name].choices for name in ("person", "record_type", "kind")]  # type: ignore[attr-defined]
     return json.dumps([typed, offered], default=str)
