@@ -277,7 +277,7 @@ class CpuProbe:
 
 
 def run_load(port: int, concurrency: int, requests: int, max_seconds: float, data: Data,
-             warmup: int, probe: CpuProbe | None = None) -> dict[str, Any]:
+             warmup: int, probe: CpuProbe) -> dict[str, Any]:
     clients = [HttpClient(port) for _ in range(concurrency)]
     login_errors: list[str] = []
 
@@ -296,9 +296,9 @@ def run_load(port: int, concurrency: int, requests: int, max_seconds: float, dat
     if login_errors:
         raise RuntimeError(f"{len(login_errors)} clients could not log in: {login_errors[:3]}")
     run_phase(clients, warmup, max_seconds, data, record=False)
-    before = probe.read() if probe and Path("/proc/self/stat").exists() else None
+    before = probe.read() if Path("/proc/self/stat").exists() else None
     result = run_phase(clients, requests, max_seconds, data)
-    if before is not None and probe is not None and result["requests"]:
+    if before is not None and result["requests"]:
         after = probe.read()
         result["cpu_ms_per_request"] = {k: round(1000 * (after[k] - before[k]) / result["requests"], 1)
                                         for k in before}

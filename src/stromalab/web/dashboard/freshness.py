@@ -46,16 +46,17 @@ def as_of_last_change(name: str, study_id: str, compute: Callable[[], T]) -> T:
     """``compute()``, or its value at the current audit version when already computed (per
     language: the figures carry translated labels)."""
     key = figures_key(name, study_id)
+    mark = f"{key}:counting"
     stored: bytes | None = cache.get(key)
-    if stored is None and not cache.add(f"{key}:counting", True, WAIT_SECONDS):
-        stored = _counted_by_another(key)
+    if stored is None and not cache.add(mark, True, WAIT_SECONDS):
+        stored = _counted_by_another(key, mark)
     if stored is not None:
         return pickle.loads(stored)  # type: ignore[no-any-return]
     try:
         found = compute()
         cache.set(key, _translated_pickle(found), KEEP_SECONDS)
     finally:
-        cache.delete(f"{key}:counting")
+        cache.delete(mark)
     return found
 
 
@@ -65,15 +66,16 @@ def figures_key(name: str, study_id: str) -> str:
     return f"stromalab:figures:{name}:{study_id}:{get_language()}:{ChainHead.version()}"
 
 
-def _counted_by_another(key: str) -> bytes | None:
-    """The figures another request is counting, once stored; None after ``WAIT_SECONDS``."""
+def _counted_by_another(key: str, mark: str) -> bytes | None:
+    """The figures another request is counting (under ``mark``), once stored; None after
+    ``WAIT_SECONDS``."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(LOOK_EVERY_SECONDS)
         stored: bytes | None = cache.get(key)
         if stored is not None:
             return stored
-        if cache.get(f"{key}:counting") is None:  # stored just now, or the counter failed
+        if cache.get(mark) is None:  # stored just now, or the counter failed
             return cache.get(key)  # type: ignore[no-any-return]
     return None
 
