@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -184,7 +185,10 @@ def _hit(client: HttpClient, page: Page, rng: random.Random, data: Data) -> str 
     path = page.target(rng, data)
     form = None
     if page.method == "POST":
-        form = {**SCREENING_FORM, "csrfmiddlewaretoken": client.jars[page.role].get("csrftoken", "")}
+        # what a browser posts: the CSRF token and the form's one-off submission token (a fresh
+        # UUID per rendered form, web/submissions), so the save claims and records it as a user's does
+        form = {**SCREENING_FORM, "csrfmiddlewaretoken": client.jars[page.role].get("csrftoken", ""),
+                "submission_token": str(uuid.uuid4())}
     status, headers, _ = client.request(page.role, page.method, path, form)
     if status != page.expect:
         return f"HTTP {status}"
@@ -418,7 +422,7 @@ def count_queries(data: Data) -> dict[str, int]:
             path = page.target(rng, data)
             with CaptureQueriesContext(connection) as ctx:
                 if page.method == "POST":
-                    response = client.post(path, SCREENING_FORM)
+                    response = client.post(path, {**SCREENING_FORM, "submission_token": str(uuid.uuid4())})
                 else:
                     response = client.get(path)
             if response.status_code != page.expect:
@@ -474,8 +478,10 @@ def child(engine: str, opts: argparse.Namespace) -> dict[str, Any]:
         _wait_healthy(port, proc, log)
         runs = []
         for concurrency in opts.clients:
+            # warm-up: every worker has served each page (its templates compiled, its connection
+            # open), as on a server that has been up for a while; not counted
             runs.append(run_load(port, concurrency, opts.requests, opts.max_seconds, data,
-                                 warmup=len(PAGES) * 2, probe=CpuProbe(proc.pid, dbname)))
+                                 warmup=len(PAGES) * 2 * opts.workers, probe=CpuProbe(proc.pid, dbname)))
             print(json.dumps({"engine": engine, **runs[-1]}), file=sys.stderr, flush=True)
         return {"engine": engine, "donors": opts.donors, "events": opts.events, "batches": opts.batches,
                 "workers": opts.workers, "threads": opts.threads, "load_s": round(load_s, 1),
