@@ -76,15 +76,17 @@ def test_cached_figures_hold_their_labels_translated_in_the_language_they_were_c
     from django.utils import translation
     from django.utils.translation import gettext_lazy
 
-    from stromalab.web.dashboard.freshness import as_of_last_change
+    from stromalab.web.dashboard.freshness import as_of_last_change, current_version
 
     def count() -> dict[str, Any]:
         return {"label": gettext_lazy("Registered"), "n": 3}
 
+    version = current_version()
     for language, text in (("fr", "Enregistrés"), ("en", "Registered")):
         with translation.override(language):
-            as_of_last_change("labels", study.pk, count)
-            cached = as_of_last_change("labels", study.pk, lambda: {"label": "not counted again", "n": 0})
+            as_of_last_change("labels", study.pk, count, version=version)
+            cached = as_of_last_change("labels", study.pk, lambda: {"label": "not counted again", "n": 0},
+                                       version=version)
         assert cached == {"label": text, "n": 3}
         assert type(cached["label"]) is str
 
@@ -98,19 +100,48 @@ def test_a_version_being_counted_is_waited_for_not_counted_twice(study: Any, mon
 
     from stromalab.web.dashboard import freshness
 
+    version = freshness.current_version()
     key = freshness.figures_key("waited", study.pk)
-    assert cache.add(f"{key}:counting", True)  # another request counts this version
+    mark = f"{key}:counting:{version}"
+    assert cache.add(mark, True)  # another request counts this version
 
     def the_other_request_stores_its_figures() -> None:
-        cache.set(key, freshness._translated_pickle({"n": 7}))
-        cache.delete(f"{key}:counting")
+        cache.set(key, (version, freshness._translated_pickle({"n": 7})))
+        cache.delete(mark)
 
     timer = threading.Timer(0.05, the_other_request_stores_its_figures)
     timer.start()
-    assert freshness.as_of_last_change("waited", study.pk, lambda: {"n": "counted twice"}) == {"n": 7}
+    assert freshness.as_of_last_change("waited", study.pk, lambda: {"n": "counted twice"}, version=version) == {"n": 7}
     timer.join()
 
     key = freshness.figures_key("failed", study.pk)
-    assert cache.add(f"{key}:counting", True)
-    threading.Timer(0.05, lambda: cache.delete(f"{key}:counting")).start()
-    assert freshness.as_of_last_change("failed", study.pk, lambda: {"n": 3}) == {"n": 3}
+    mark = f"{key}:counting:{version}"
+    assert cache.add(mark, True)
+    threading.Timer(0.05, lambda: cache.delete(mark)).start()
+    assert freshness.as_of_last_change("failed", study.pk, lambda: {"n": 3}, version=version) == {"n": 3}
+
+
+def test_each_figure_keeps_one_entry_in_the_folder_whatever_the_changes(
+        study: Any, make_user: Any, client_as: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    """A change replaces the figures' entry instead of adding one: entries keyed by version piled
+    up until Django's file cache culled a third of its folder at random (sessions and current
+    figures with them). The dashboard reads the version once for its six figures."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from stromalab.web.dashboard import freshness
+
+    monkeypatch.setattr(freshness, "cache", FileBasedCache(str(tmp_path), {}))
+    investigator = make_user("investigator")
+    client = client_as("investigator", investigator)
+    client.get("/")  # the first page after login refreshes the session
+    identity = {"last_name": "Martin", "first_name": "Claire", "birth_name": "", "address": "", "phone": "",
+                "email": "", "nir": ""}
+    client.get("/")
+    entries = len(list(tmp_path.iterdir()))
+    assert entries >= 6  # the summary and the investigator's five queues
+    for first_name in ("Léa", "Inès", "Zoé"):
+        register_donor(study=study, identity={**identity, "first_name": first_name}, acting_user=investigator)
+        with CaptureQueriesContext(connection) as view:
+            assert "NCT05947682-00" in client.get("/").content.decode()
+        assert len(list(tmp_path.iterdir())) == entries
+        assert sum("audit_chainhead" in q["sql"] for q in view.captured_queries) == 1

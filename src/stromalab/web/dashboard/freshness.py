@@ -14,6 +14,13 @@ The figures are stored with their labels already translated (the key names the l
 translation unpickles by building a new class (Django's ``lazy()``), 0.5 ms each, which made
 reading a cached dashboard cost more than rendering it (docs/performance.md).
 
+Each figure has one cache entry per study and language, holding the version it was counted at
+with the figures: a change replaces the entry instead of adding one. Entries keyed by version
+piled up in the folder (hundreds per minute under load) until Django's file cache, which lists
+its folder on every write and culls a third of it at random past 300 entries, spent its time
+listing and threw away current figures, sessions and all. A page reads the version once and
+passes it to each of its figures (the dashboard has six): one primary-key read per view.
+
 Two requests that find the same version uncounted at once (the dashboard and its API, opened
 together after a change) would both count it: the first marks the version as being counted and
 the others wait for its figures, without using the processor, instead of counting the same
@@ -42,41 +49,55 @@ KEEP_SECONDS = 600
 WAIT_SECONDS, LOOK_EVERY_SECONDS = 5.0, 0.005
 
 
-def as_of_last_change(name: str, study_id: str, compute: Callable[[], T]) -> T:
-    """``compute()``, or its value at the current audit version when already computed (per
-    language: the figures carry translated labels)."""
+def current_version() -> str:
+    """The study record's version (:meth:`ChainHead.version`): read once per page, given to each
+    of its figures."""
+    return ChainHead.version()
+
+
+def as_of_last_change(name: str, study_id: str, compute: Callable[[], T], *, version: str) -> T:
+    """``compute()``, or its value already counted at ``version`` (the :func:`current_version`
+    the page read), per language: the figures carry translated labels."""
     key = figures_key(name, study_id)
-    mark = f"{key}:counting"
-    stored: bytes | None = cache.get(key)
+    mark = f"{key}:counting:{version}"
+    stored = _stored_at(key, version)
     if stored is None and not cache.add(mark, True, WAIT_SECONDS):
-        stored = _counted_by_another(key, mark)
+        stored = _counted_by_another(key, version, mark)
     if stored is not None:
         return pickle.loads(stored)  # type: ignore[no-any-return]
     try:
         found = compute()
-        cache.set(key, _translated_pickle(found), KEEP_SECONDS)
+        cache.set(key, (version, _translated_pickle(found)), KEEP_SECONDS)
     finally:
         cache.delete(mark)
     return found
 
 
 def figures_key(name: str, study_id: str) -> str:
-    """The cache key of the figures ``name`` of the study at the current audit version, in the
-    active language."""
-    return f"stromalab:figures:{name}:{study_id}:{get_language()}:{ChainHead.version()}"
+    """The cache key of the figures ``name`` of the study in the active language (one entry,
+    whatever the version it holds)."""
+    return f"stromalab:figures:{name}:{study_id}:{get_language()}"
 
 
-def _counted_by_another(key: str, mark: str) -> bytes | None:
-    """The figures another request is counting (under ``mark``), once stored; None after
-    ``WAIT_SECONDS``."""
+def _stored_at(key: str, version: str) -> bytes | None:
+    """The figures stored under ``key`` when they were counted at ``version``, else None."""
+    entry = cache.get(key)
+    if entry is None or entry[0] != version:
+        return None
+    return entry[1]  # type: ignore[no-any-return]
+
+
+def _counted_by_another(key: str, version: str, mark: str) -> bytes | None:
+    """The figures another request is counting at ``version`` (under ``mark``), once stored;
+    None after ``WAIT_SECONDS``."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(LOOK_EVERY_SECONDS)
-        stored: bytes | None = cache.get(key)
+        stored = _stored_at(key, version)
         if stored is not None:
             return stored
         if cache.get(mark) is None:  # stored just now, or the counter failed
-            return cache.get(key)  # type: ignore[no-any-return]
+            return _stored_at(key, version)
     return None
 
 

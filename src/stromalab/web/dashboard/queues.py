@@ -193,13 +193,14 @@ def build(kind: QueueKind, study: Study, *, shown: int = SHOWN) -> Queue:
     return Queue(kind, total, tuple(kind.item(row) for row in first))
 
 
-def build_cached(kind: QueueKind, study: Study) -> Queue:
-    """:func:`build` once per change of the study and per day (some queues fall due with the
-    date: repeat tests, reporting deadlines, overdue CAPAs), as the study's figures are
-    (:mod:`.freshness`)."""
+def build_cached(kind: QueueKind, study: Study, version: str) -> Queue:
+    """:func:`build` once per change of the study (``version``, :func:`.freshness.current_version`)
+    and per day (some queues fall due with the date: repeat tests, reporting deadlines, overdue
+    CAPAs), as the study's figures are (:mod:`.freshness`)."""
     def counted() -> tuple[int, tuple[Item, ...]]:
         queue = build(kind, study)
         return queue.total, queue.items  # the kind holds functions: cached values are plain
 
-    total, items = as_of_last_change(f"queue:{kind.key}:{timezone.localdate().isoformat()}", study.pk, counted)
+    total, items = as_of_last_change(f"queue:{kind.key}:{timezone.localdate().isoformat()}", study.pk, counted,
+                                     version=version)
     return Queue(kind, total, items)

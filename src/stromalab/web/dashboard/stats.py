@@ -21,7 +21,7 @@ from stromalab.web.donors.models import Donor, Study
 from stromalab.web.screening.models import DataQuery, EnrollmentSlot, Screening
 
 from .consort import donor_counts, screening_log
-from .freshness import as_of_last_change
+from .freshness import as_of_last_change, current_version
 from .objective import batch_progress, study_objective
 
 #: donors with unknown criteria listed on the page (all are counted; the "donors to screen"
@@ -73,13 +73,14 @@ def objective_summary(study: Study) -> dict[str, Any]:
     }
 
 
-def study_summary(study: Study | None) -> dict[str, Any]:
+def study_summary(study: Study | None, version: str | None = None) -> dict[str, Any]:
     """The study dashboard's figures for clinical readers (also the API's ``/dashboard/summary``):
     the objective, the screening log and what is left to decide in screening; counted again only
-    after a change of the study (:mod:`.freshness`)."""
+    after a change of the study (:mod:`.freshness`; ``version``: the one the page already read)."""
     if study is None:
         return {"study": None}
-    return as_of_last_change("study_summary", study.pk, lambda: _count_study(study))
+    return as_of_last_change("study_summary", study.pk, lambda: _count_study(study),
+                             version=version or current_version())
 
 
 def _count_study(study: Study) -> dict[str, Any]:

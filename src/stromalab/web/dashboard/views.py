@@ -16,6 +16,7 @@ from stromalab.web.donors.models import Study
 from stromalab.web.quality.permissions import READERS as QUALITY_READERS
 
 from . import queues
+from .freshness import current_version
 from .stats import objective_summary, study_summary
 
 
@@ -30,9 +31,10 @@ def home(request: Any) -> HttpResponse:
     study = _study()
     context: dict[str, Any] = {"study": study, "queues": [], "s": None}
     if study is not None:
-        context["queues"] = [queues.build_cached(kind, study) for kind in queues.kinds_for(request.user.role)]
+        version = current_version()  # one read for the six figures: one consistent version
+        context["queues"] = [queues.build_cached(kind, study, version) for kind in queues.kinds_for(request.user.role)]
         if has_role(request.user, roles.CLINICAL_READERS):
-            context["s"] = study_summary(study)
+            context["s"] = study_summary(study, version)
         elif has_role(request.user, roles.STUDY_STAFF):
             context["s"] = objective_summary(study)
     context["staff"] = has_role(request.user, roles.STUDY_STAFF)
