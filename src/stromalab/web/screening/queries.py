@@ -45,10 +45,11 @@ def preview_screening(*, donor: Donor, data: dict[str, Any]) -> Evaluation:
 
 def donors_to_screen(study: Study) -> QuerySet[Donor]:
     """The study's donors still in the study (not voided, not withdrawn) whose screening is not
-    done: none started, or a verdict still incomplete."""
+    done: none started, or a verdict still incomplete. Only the pseudonym and whether a screening
+    exists are read: a screening row carries the engine's results (a JSON list per row)."""
     return (Donor.objects.filter(study=study, voided_at__isnull=True, withdrawn_at__isnull=True)
             .filter(Q(screening__isnull=True) | Q(screening__verdict="incomplete"))
-            .select_related("screening").order_by("sequence"))
+            .select_related("screening").only("pseudonym", "sequence", "screening__id").order_by("sequence"))
 
 
 def data_queries(study: Study, status: str) -> QuerySet[m.DataQuery]:
