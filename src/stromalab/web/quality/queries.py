@@ -556,11 +556,3 @@ def isct_status(passed: int, measured: int) -> str:
     if passed == len(IDENTITY_TESTS):
         return "meets"
     return "fails" if measured > passed else "incomplete"
-
-
-def batch_counts(study_id: str) -> dict[str, int]:
-    """The study's batches made (voided left out), released, and meeting the ISCT criteria."""
-    batches = Batch.objects.filter(donation__donor__study_id=study_id).exclude(status=Batch.VOIDED)
-    counts = batches.aggregate(made=Count("id"), released=Count("id", filter=Q(status=Batch.RELEASED)))
-    meeting = batches.annotate(isct_passed=_identity_results("pass")).filter(isct_passed=len(IDENTITY_TESTS)).count()
-    return {"made": counts["made"], "released": counts["released"], "meeting_isct": meeting}
