@@ -187,8 +187,8 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ----------------------------------------------------------------------------------
-# Holds the dashboard's figures per audit version (web/dashboard/freshness.py): exact whatever the
-# backend. Under gunicorn each worker is a process with its own memory, so a folder the workers
+# Holds the dashboard's figures with the audit version they were counted at
+# (web/dashboard/freshness.py): exact whatever the backend; and a copy of the sessions (below). Under gunicorn each worker is a process with its own memory, so a folder the workers
 # share makes one of them, not each, count the figures again after a change (docs/performance.md).
 _cache = os.environ.get("STROMALAB_CACHE", "memory")
 if _cache not in ("memory", "files"):
@@ -215,6 +215,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 STROMALAB_LOCKOUT_THRESHOLD = int(os.environ.get("STROMALAB_LOCKOUT_THRESHOLD", "5"))
 
 SESSION_COOKIE_AGE = int(os.environ.get("STROMALAB_SESSION_SECONDS", "1800"))
+# sessions read from the cache (the workers' shared folder under `stromalab serve`), written
+# through to the database: one query less on every page. Whether a session still lets its user
+# in is decided by the user row read on every request (active, not locked, same password).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # idle timeout: a request extends the session, saved at most once a minute (accounts/session_activity.py)
 SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

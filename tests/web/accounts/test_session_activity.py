@@ -43,3 +43,16 @@ def test_a_request_after_the_interval_extends_the_session(client_as: Any) -> Non
 def test_the_session_never_outlives_the_configured_idle_lifetime() -> None:
     assert 0 < settings.SESSION_REFRESH_SECONDS < settings.SESSION_COOKIE_AGE
     assert not settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_a_page_reads_its_session_from_the_cache_and_the_user_row_still_decides(client_as: Any) -> None:
+    """Sessions are cached and written through (one query less per page); a session in the
+    cache does not outlive what the user row says: deactivated, the user is logged out."""
+    client = client_as("investigator")
+    client.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"]]
+    assert Session.objects.filter(session_key=client.session.session_key).exists()  # written through
+    type(client.user).objects.filter(pk=client.user.pk).update(is_active=False)
+    assert client.get("/").status_code == 302  # sent to the login page
