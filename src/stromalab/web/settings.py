@@ -196,6 +196,9 @@ if _cache not in ("memory", "files"):
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                       "LOCATION": str(VAR_DIR / "cache")} if _cache == "files" else
           {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# a request that changed the study counts the dashboard's figures after its response is sent, so
+# that the next dashboard finds them ready (web/dashboard/precount.py): only when workers share them
+STROMALAB_COUNT_AFTER_CHANGE = _cache == "files"
 
 # --- accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

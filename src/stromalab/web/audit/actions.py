@@ -21,13 +21,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 
 from . import checkpoints
 from .canonical import canonical_json, utc_now_text
 from .chain import content_hash
 from .kinds import EventKind
 from .models import AuditEvent, ChainHead
+from .signals import events_committed
 
 
 class ReasonRequired(ValidationError):
@@ -145,6 +146,7 @@ def _append(items: list[tuple[Any, ...]], acting_user: Any) -> list[AuditEvent]:
     AuditEvent.objects.bulk_create(events)
     ChainHead.objects.filter(pk=1).update(last_id=last_id, last_hash=prev)
     checkpoints.after_append(first_id, last_id, prev)
+    transaction.on_commit(lambda: events_committed.send(sender=AuditEvent), robust=True)
     return events
 
 

@@ -1,13 +1,11 @@
 from typing import Any
 
-from django.conf import settings
 from ninja import Router
 
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import api_op
-from stromalab.web.donors.models import Study
 
-from .stats import study_summary
+from .stats import dashboard_study, study_summary
 
 router = Router(tags=["dashboard"])
 
@@ -15,8 +13,7 @@ router = Router(tags=["dashboard"])
 @api_op(router, "GET", "/summary", roles.CLINICAL_READERS, response=dict)
 def summary(request: Any) -> Any:
     """The study dashboard's figures as JSON (the screening log's steps as plain counts)."""
-    study = Study.objects.filter(pk=settings.STROMALAB_PROTOCOL).first() or Study.objects.first()
-    summary = study_summary(study)
+    summary = study_summary(dashboard_study())
     if "screening_log" in summary:
         summary["screening_log"] = [stage.as_dict() for stage in summary["screening_log"]]
     return summary

@@ -5,32 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import has_role, require_role
-from stromalab.web.donors.models import Study
 from stromalab.web.quality.permissions import READERS as QUALITY_READERS
 
 from . import queues
 from .freshness import current_version
-from .stats import objective_summary, study_summary
-
-
-def _study() -> Study | None:
-    return Study.objects.filter(pk=settings.STROMALAB_PROTOCOL).first() or Study.objects.first()
+from .precount import note_viewed
+from .stats import dashboard_study, objective_summary, study_summary
 
 
 @require_role(roles.ALL)
 def home(request: Any) -> HttpResponse:
     """Everyone lands here: their role's queues; the objective for the study staff; the
     screening log for clinical readers only."""
-    study = _study()
+    study = dashboard_study()
     context: dict[str, Any] = {"study": study, "queues": [], "s": None}
     if study is not None:
+        note_viewed(study.pk, request.user.role)
         version = current_version()  # one read for the six figures: one consistent version
         context["queues"] = [queues.build_cached(kind, study, version) for kind in queues.kinds_for(request.user.role)]
         if has_role(request.user, roles.CLINICAL_READERS):
@@ -46,7 +42,7 @@ def home(request: Any) -> HttpResponse:
 def queue(request: Any, key: str) -> HttpResponse:
     """One of the role's queues in full, a page at a time (a queue of another role: 404)."""
     kind = queues.KINDS.get(key)
-    study = _study()
+    study = dashboard_study()
     if kind is None or request.user.role not in kind.roles or study is None:
         raise Http404
     page = Paginator(kind.rows(study), queues.PAGE_SIZE).get_page(request.GET.get("page"))
