@@ -35,7 +35,6 @@ def _screening(donor: Donor) -> m.Screening | None:
 @require_http_methods(["GET", "POST"])
 def crf(request: Any, pseudonym: str) -> HttpResponse:
     donor = get_object_or_404(Donor.objects.select_related("study"), pseudonym=pseudonym)
-    screening = _screening(donor)
     protocol = load_protocol(donor.study_id)
     answer_criteria = [c for c in protocol.criteria if c.id in protocol.answer_ids]
     if request.method == "POST":
@@ -49,7 +48,9 @@ def crf(request: Any, pseudonym: str) -> HttpResponse:
             _("Screening saved."), form=form, labels=_labels(form),
         ):
             return redirect("screening:crf", pseudonym=pseudonym)
-    else:
+    # read once the save is done (or refused): a saved form is redirected without it
+    screening = _screening(donor)
+    if request.method != "POST":
         form = ScreeningForm(initial=ScreeningForm.initial_from(screening), answer_criteria=answer_criteria,
                             vocabularies=protocol.vocabularies,
                             criterion_texts=wording.criterion_texts(protocol))
