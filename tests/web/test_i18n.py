@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 CATALOGUES = catalogues()
 APP_DIRS = {po.parents[3] for po in CATALOGUES}
 TRANS = re.compile(r'\{%\s*(?:trans|translate)\s+"((?:[^"\\]|\\.)*)"(?:\s+context\s+"([^"]*)")?')
+#: ``_("...")`` in the Jinja2 row lists (web/partials.py), which have no context
+JINJA_TRANS = re.compile(r'\b_\("((?:[^"\\]|\\.)*)"\)')
 
 
 def _name(po: Path) -> str:
@@ -29,10 +31,9 @@ def _name(po: Path) -> str:
 def _templates(po: Path) -> list[Path]:
     """An app catalogue covers the app's templates; the project's, those of apps without one."""
     app = po.parents[3]
-    if app != WEB_DIR:
-        return sorted((app / "templates").rglob("*.html"))
-    folders = [WEB_DIR / "templates"] + [d / "templates" for d in WEB_DIR.iterdir()
-                                          if d.is_dir() and d not in APP_DIRS]
+    apps = [app] if app != WEB_DIR else [d for d in WEB_DIR.iterdir() if d.is_dir() and d not in APP_DIRS]
+    folders = [WEB_DIR / "templates"] if app == WEB_DIR else []
+    folders += [a / kind for a in apps for kind in ("templates", "jinja2")]
     return sorted(t for folder in folders for t in folder.rglob("*.html"))
 
 
@@ -59,7 +60,9 @@ def test_every_template_string_has_an_entry(po: Path) -> None:
     # the project catalogue's pages may link into an app and reuse that app's label
     others = [read_catalogue(p) for p in CATALOGUES if p != po] if po.parents[3] == WEB_DIR else []
     for template in _templates(po):
-        for msgid, context in TRANS.findall(template.read_text(encoding="utf-8")):
+        text = template.read_text(encoding="utf-8")
+        jinja = [(msgid, "") for msgid in JINJA_TRANS.findall(text)] if "jinja2" in template.parts else []
+        for msgid, context in TRANS.findall(text) + jinja:
             found = [c for c in (own, *others) if c.get(msgid, context=context or None) is not None]
             assert found, (template.name, msgid, context)
 

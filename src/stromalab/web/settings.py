@@ -161,6 +161,12 @@ TEMPLATES = [
             "builtins": ["stromalab.web.submissions.templatetags.submission_token"],
         },
     },
+    # the row lists of the busiest pages (each app's jinja2/ folder; web/partials.py)
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "stromalab.web.partials.environment"},
+    },
 ]
 
 # --- database -------------------------------------------------------------------------------

@@ -190,6 +190,7 @@ def test_kinds_in_french(make_user: Callable[..., Any], client_as: Callable[...,
     client = client_as("monitor")
     html = client.get("/audit/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "modifié" in html and "Quand (Europe/Paris)" in html
+    assert 'data-label="Quand"' in html and 'data-label="Avant → après"' in html  # the rows' own labels
     assert f"Compte {user.username}" in html and '<option value="manufacturing.Batch">Lot</option>' in html
 
 

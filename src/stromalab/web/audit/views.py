@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from stromalab.web.accounts.permissions import require_role
+from stromalab.web.partials import render_rows
 
 from .export import csv_lines, record_export
 from .formatting import readable, zone_name
@@ -33,7 +34,8 @@ def _trail(request: Any, subject: str = "") -> HttpResponse:
         kept.pop(cursor, None)
     return render(request, "audit/event_list.html", {
         "form": form, "filter_key": filter_key(form), "subject": subject, "page": found,
-        "rows": readable(request.user, found.events), "zone": zone_name(), "query": kept.urlencode()})
+        "rows_html": render_rows("audit/trail_rows.html", rows=readable(request.user, found.events)),
+        "zone": zone_name(), "query": kept.urlencode()})
 
 
 def _export(request: Any, subject: str = "") -> StreamingHttpResponse:
