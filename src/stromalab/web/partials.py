@@ -13,19 +13,39 @@ a Django template; ``_()`` is Django's ``gettext`` (the active language, the app
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.template import engines
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
 
 
 def environment(**options: Any) -> Environment:
-    """The Jinja2 environment of settings.TEMPLATES: translations through Django's catalogues."""
+    """The Jinja2 environment of settings.TEMPLATES: translations through Django's catalogues,
+    ``url()`` as Django's ``{% url %}``, ``|date(format)`` as Django's ``|date`` (site time)."""
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["url"] = _url
+    env.filters["date"] = _local_date
     return env
+
+
+def _url(view_name: str, *args: Any) -> str:
+    return reverse(view_name, args=args)
+
+
+def _local_date(value: dt.datetime | dt.date | None, format_string: str) -> str:
+    """Django's ``|date`` filter, which its engine gives the value in the site's time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and is_aware(value):
+        value = localtime(value)
+    return date_filter(value, format_string)
 
 
 def render_rows(template_name: str, **context: Any) -> SafeString:

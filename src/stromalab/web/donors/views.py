@@ -16,6 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.feedback import report_refusal, run_action, submit_form
+from stromalab.web.partials import render_rows
+from stromalab.web.screening.wording import VERDICTS
 
 from . import actions
 from .forms import ConsentForm, IdentityChangeForm, IdentityForm, VoidForm
@@ -41,7 +43,8 @@ def donor_list(request: Any) -> HttpResponse:
     donors = qs.filter(pk__in=list(page.object_list)).only(
         "pseudonym", "status", "created_at", "withdrawn_at", "voided_at", "screening__verdict")
     return render(request, "donors/donor_list.html", {
-        "page": page, "donors": donors, "q": filters.get("q", ""), "can_register": has_role(request.user, EDITORS)})
+        "page": page, "rows_html": render_rows("donors/donor_rows.html", donors=donors, verdicts=VERDICTS),
+        "q": filters.get("q", ""), "can_register": has_role(request.user, EDITORS)})
 
 
 @require_role(EDITORS)
