@@ -168,6 +168,9 @@ TEMPLATES = [
         "OPTIONS": {"environment": "stromalab.web.partials.environment"},
     },
 ]
+# form fields through Django's own Jinja2 copies of its widget templates: the same HTML (blank
+# lines aside) in about two thirds of the time on the form pages (screening form, QC entry, trail filter)
+FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 # --- database -------------------------------------------------------------------------------
 _default_sqlite = f"sqlite:///{VAR_DIR / 'stromalab.sqlite3'}"
