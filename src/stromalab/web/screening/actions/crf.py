@@ -33,14 +33,20 @@ _CODED_MODELS: dict[str, type[m.Condition] | type[m.Medication]] = {
     "condition": m.Condition, "medication": m.Medication}
 
 
-def _refresh(screening: m.Screening, acting_user: Any, *, strict: bool = True) -> Evaluation:
-    """Re-screen with the engine, cache the result, open queries for new discrepancies."""
+def _refresh(screening: m.Screening, acting_user: Any, *, strict: bool = True,
+             with_changes: bool = False) -> Evaluation:
+    """Re-screen with the engine, cache the result, open queries for new discrepancies.
+    ``with_changes``: the screening holds entered values not saved yet, written with the result
+    in one UPDATE."""
     ev = evaluate(screening)
     if ev.error and strict:
         raise record_problem(ev.error)
-    m.Screening.objects.filter(pk=screening.pk).update(verdict=ev.verdict, results=ev.results,
-                                                      record_error=ev.error)
     screening.verdict, screening.results, screening.record_error = ev.verdict, ev.results, ev.error
+    if with_changes:
+        screening.save()
+    else:
+        m.Screening.objects.filter(pk=screening.pk).update(verdict=ev.verdict, results=ev.results,
+                                                          record_error=ev.error)
     for r in ev.results:
         if r["discrepancy"] and not screening.queries.filter(
             criterion_id=r["id"], status__in=(m.DataQuery.OPEN, m.DataQuery.ANSWERED)
@@ -74,8 +80,7 @@ def save_screening_in_transaction(*, donor: Donor, data: dict[str, Any], acting_
     if changes:
         record_changes(acting_user=acting_user, record=screening, changes=changes, reason=reason,
                        labels=change_labels(changes))
-        screening.save()
-    return _refresh(screening, acting_user)
+    return _refresh(screening, acting_user, with_changes=bool(changes))
 
 
 @transaction.atomic(durable=True)
