@@ -28,10 +28,11 @@ from django.core.cache import cache
 from django.utils import translation
 
 from stromalab.web.accounts import roles
+from stromalab.web.donors.queries import current_study
 
 from . import queues
 from .freshness import current_version
-from .stats import dashboard_study, study_summary
+from .stats import study_summary
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def count_after_response(**kwargs: Any) -> None:
     if not settings.STROMALAB_COUNT_AFTER_CHANGE:
         return
     try:
-        study = dashboard_study()
+        study = current_study()
         if study is not None:
             count_wanted(study)
     except Exception:  # the response is sent: a failure here must not end the worker

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 
 from stromalab.core.protocol import ProtocolError, load_protocol
@@ -44,11 +43,6 @@ _FAILED_SQL = {
           AND json_extract(r.value, '$.status') = 'fail'
         GROUP BY 1""",
 }
-
-
-def dashboard_study() -> Study | None:
-    """The study the dashboard shows: the configured protocol's, else the first loaded."""
-    return Study.objects.filter(pk=settings.STROMALAB_PROTOCOL).first() or Study.objects.first()
 
 
 def _failed_by_criterion(study: Study) -> dict[str, int]:

@@ -11,19 +11,20 @@ from django.shortcuts import render
 
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import has_role, require_role
+from stromalab.web.donors.queries import current_study
 from stromalab.web.quality.permissions import READERS as QUALITY_READERS
 
 from . import queues
 from .freshness import current_version
 from .precount import note_viewed
-from .stats import dashboard_study, objective_summary, study_summary
+from .stats import objective_summary, study_summary
 
 
 @require_role(roles.ALL)
 def home(request: Any) -> HttpResponse:
     """Everyone lands here: their role's queues; the objective for the study staff; the
     screening log for clinical readers only."""
-    study = dashboard_study()
+    study = current_study()
     context: dict[str, Any] = {"study": study, "queues": [], "s": None}
     if study is not None:
         note_viewed(study.pk, request.user.role)
@@ -42,7 +43,7 @@ def home(request: Any) -> HttpResponse:
 def queue(request: Any, key: str) -> HttpResponse:
     """One of the role's queues in full, a page at a time (a queue of another role: 404)."""
     kind = queues.KINDS.get(key)
-    study = dashboard_study()
+    study = current_study()
     if kind is None or request.user.role not in kind.roles or study is None:
         raise Http404
     page = Paginator(kind.rows(study), queues.PAGE_SIZE).get_page(request.GET.get("page"))

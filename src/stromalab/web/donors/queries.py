@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Consent, Donor
+from .models import Consent, Donor, Study
+
+
+def current_study() -> Study | None:
+    """The study this instance runs (``STROMALAB_PROTOCOL``), else the first loaded; None before
+    the bootstrap loads one."""
+    return Study.objects.filter(pk=settings.STROMALAB_PROTOCOL).first() or Study.objects.first()
 
 
 def listed_donors(params: Mapping[str, str]) -> tuple[QuerySet[Donor], dict[str, str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,7 +18,7 @@ from stromalab.web.feedback import report_refusal, run_action, submit_form
 from stromalab.web.partials import render_rows
 from stromalab.web.screening.wording import VERDICTS
 
-from . import actions
+from . import actions, queries
 from .forms import ConsentForm, IdentityChangeForm, IdentityForm, VoidForm
 from .models import Donor, Study
 from .permissions import EDITORS, INVESTIGATORS
@@ -27,7 +26,7 @@ from .queries import listed_donors
 
 
 def current_study() -> Study:
-    study = Study.objects.filter(pk=settings.STROMALAB_PROTOCOL).first() or Study.objects.first()
+    study = queries.current_study()
     if study is None:
         raise PermissionDenied("no study loaded: run `stromalab manage bootstrap`")
     return study
