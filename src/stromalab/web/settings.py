@@ -197,8 +197,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ----------------------------------------------------------------------------------
 # Holds the dashboard's figures with the audit version they were counted at
-# (web/dashboard/freshness.py): exact whatever the backend; and a copy of the sessions (below). Under gunicorn each worker is a process with its own memory, so a folder the workers
-# share makes one of them, not each, count the figures again after a change (docs/performance.md).
+# (web/dashboard/freshness.py): exact whatever the backend; and a copy of the sessions (below).
+# Under gunicorn each worker is a process with its own memory, so a folder the workers share makes
+# one of them, not each, count the figures again after a change (docs/performance.md).
 _cache = os.environ.get("STROMALAB_CACHE", "memory")
 if _cache not in ("memory", "files"):
     raise ImproperlyConfigured(f"STROMALAB_CACHE must be 'memory' or 'files', not {_cache!r}")
