@@ -153,6 +153,26 @@ def test_first_rows_then_see_all_page(world: World, client_as: Callable[..., Any
     assert client.get("/queues/nonsense/").status_code == 404
 
 
+def test_donors_to_screen_total_from_the_donor_counts_is_the_queue_length(world: World) -> None:
+    """Past the first rows the queue's total is the dashboard's donor count, not a count of its
+    own: it must be exactly the queue's rows (withdrawn and voided donors left out, an
+    incomplete screening kept, a finished one left out)."""
+    now = timezone.now()
+    for _n in range(queues.SHOWN):
+        world.donor()
+        world.donor("incomplete")
+        world.donor(withdrawn_at=now)
+        world.donor(voided_at=now, void_reason="duplicate")
+        world.donor("eligible")
+        world.donor("ineligible", result_status={"E2": "fail"})
+    world.donor("incomplete", withdrawn_at=now)
+    kind = queues.KINDS["donors_to_screen"]
+    with CaptureQueriesContext(connection) as captured:
+        queue = queues.build(kind, world.study)
+    assert queue.total == kind.rows(world.study).count() == 2 * queues.SHOWN
+    assert not [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__count"')]
+
+
 def test_queues_in_french(clinic: dict[str, Any], client_as: Callable[..., Any]) -> None:
     client = client_as("investigator")
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from stromalab.web.donors.models import Consent, Donor, Study
 from stromalab.web.manufacturing.models import Donation
 
+from .freshness import as_of_last_change
+
 
 @dataclass(frozen=True)
 class Exclusion:
@@ -44,8 +46,14 @@ class Stage:
                 "excluded": {e.key: e.count for e in self.excluded}}
 
 
-def donor_counts(study: Study) -> dict[str, int]:
-    """Every count of the study's non-voided donors the dashboard shows, in one query."""
+def donor_counts(study: Study, version: str) -> dict[str, int]:
+    """Every count of the study's non-voided donors the dashboard shows, in one query, counted
+    once per change of the study (``version``, :func:`.freshness.current_version`): the screening
+    log and the "donors to screen" queue read the same count, not two scans of the donors."""
+    return as_of_last_change("donor_counts", study.pk, lambda: _count_donors(study), version=version)
+
+
+def _count_donors(study: Study) -> dict[str, int]:
     names, sql, params = _compiled_counts(connection.vendor, study.pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -58,7 +66,7 @@ def _compiled_counts(vendor: str, study_id: str) -> tuple[tuple[str, ...], str, 
     """The counting query's SQL, built by the ORM once per process (per engine and study).
 
     Every change of the study makes the dashboard count again (web/dashboard/freshness.py), and
-    the ORM took longer to compile this aggregate of thirteen filtered counts over two
+    the ORM took longer to compile this aggregate of fourteen filtered counts over two
     correlated subqueries than the database to run it over 10,000 donors (docs/performance.md).
     The parameters are the study's id and constants, so the SQL stays right for the process's
     life. Grouped by study: the one row of the study (none when it has no donor), its columns the
@@ -92,6 +100,9 @@ def _compiled_counts(vendor: str, study_id: str) -> tuple[tuple[str, ...], str, 
         "consented": Count("id", filter=consented),
         "enrolled": Count("id", filter=enrolled),
         "donated": Count("id", filter=enrolled & Q(donation__isnull=False)),
+        # the "donors to screen" queue's length (screening.queries.donors_to_screen's rows)
+        "to_screen": Count("id", filter=Q(withdrawn_at__isnull=True)
+                           & (Q(screening__isnull=True) | Q(screening__verdict="incomplete"))),
     }
     names = tuple(counts)
     sql, params = donors.order_by().values("study_id").annotate(**counts).values(*names).query.sql_with_params()

@@ -31,7 +31,8 @@ from stromalab.web.safety import queries as safety
 from stromalab.web.screening import queries as screening
 from stromalab.web.screening.models import DataQuery
 
-from .freshness import as_of_last_change
+from .consort import donor_counts
+from .freshness import as_of_last_change, current_version
 
 #: rows of each queue shown on the dashboard (all are counted; the queue's page shows the rest)
 SHOWN = 10
@@ -68,6 +69,9 @@ class QueueKind:
     roles: tuple[str, ...]
     rows: Callable[[Study], QuerySet[Any]]
     item: Callable[[Any], Item]
+    #: the queue's length from figures the dashboard counts anyway (study, version), where a
+    #: count of its own would read the same rows a second time; None: the rows are counted
+    total: Callable[[Study, str], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,8 @@ def _capa_item(capa: Any) -> Item:
 
 KINDS = {kind.key: kind for kind in (
     QueueKind("donors_to_screen", _("Donors to screen"), (roles.INVESTIGATOR, roles.COORDINATOR),
-              screening.donors_to_screen, _donor_item),
+              screening.donors_to_screen, _donor_item,
+              total=lambda study, version: donor_counts(study, version)["to_screen"]),
     QueueKind("queries_to_answer", _("Data queries to answer"),
               (roles.INVESTIGATOR, roles.COORDINATOR, roles.DATA_MANAGER, roles.MONITOR),
               lambda study: screening.data_queries(study, DataQuery.OPEN), _query_item),
@@ -184,12 +189,18 @@ def kinds_for(role: str | None) -> list[QueueKind]:
     return [kind for kind in KINDS.values() if role in kind.roles]
 
 
-def build(kind: QueueKind, study: Study, *, shown: int = SHOWN) -> Queue:
+def build(kind: QueueKind, study: Study, *, shown: int = SHOWN, version: str | None = None) -> Queue:
     """The first ``shown`` rows of a queue and its total: one query, a second to count only when
-    the queue is longer than what is shown (one more for the batch steps' prefetch)."""
+    the queue is longer than what is shown (one more for the batch steps' prefetch), or the
+    kind's ``total`` at ``version`` when it has one."""
     rows = kind.rows(study)
     first = list(rows[:shown])
-    total = len(first) if len(first) < shown else rows.count()
+    if len(first) < shown:
+        total = len(first)
+    elif kind.total is not None:
+        total = kind.total(study, version or current_version())
+    else:
+        total = rows.count()
     return Queue(kind, total, tuple(kind.item(row) for row in first))
 
 
@@ -198,7 +209,7 @@ def build_cached(kind: QueueKind, study: Study, version: str) -> Queue:
     and per day (some queues fall due with the date: repeat tests, reporting deadlines, overdue
     CAPAs), as the study's figures are (:mod:`.freshness`)."""
     def counted() -> tuple[int, tuple[Item, ...]]:
-        queue = build(kind, study)
+        queue = build(kind, study, version=version)
         return queue.total, queue.items  # the kind holds functions: cached values are plain
 
     total, items = as_of_last_change(f"queue:{kind.key}:{timezone.localdate().isoformat()}", study.pk, counted,

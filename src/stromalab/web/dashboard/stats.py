@@ -79,13 +79,13 @@ def study_summary(study: Study | None, version: str | None = None) -> dict[str, 
     after a change of the study (:mod:`.freshness`; ``version``: the one the page already read)."""
     if study is None:
         return {"study": None}
-    return as_of_last_change("study_summary", study.pk, lambda: _count_study(study),
-                             version=version or current_version())
+    version = version or current_version()
+    return as_of_last_change("study_summary", study.pk, lambda: _count_study(study, version), version=version)
 
 
-def _count_study(study: Study) -> dict[str, Any]:
+def _count_study(study: Study, version: str) -> dict[str, Any]:
     progress = objective_summary(study)
-    counts = donor_counts(study)
+    counts = donor_counts(study, version)
     screenings = Screening.objects.filter(donor__study=study, donor__voided_at__isnull=True)
     shown = screenings.filter(verdict="incomplete").order_by("id").values_list("donor__pseudonym", "results")
     unknown = [{"donor": pseudonym, "unknown": [r["id"] for r in results if r["status"] == "unknown"]}
