@@ -258,26 +258,39 @@ class CpuProbe:
     """CPU time (user + system, from Linux's ``/proc``) of the server (gunicorn's process group),
     the database's backends (PostgreSQL: processes titled with the database's name) and this
     process (the clients). Per request, it tells a slower machine from slower code: the throughput
-    is about the cores divided by their sum."""
+    is about the cores divided by their sum.
+
+    Read per process and subtracted per process: a worker's database connection is replaced once
+    older than ``CONN_MAX_AGE``, and a total over the processes alive at each reading lost the
+    ended backend's whole life (a negative CPU per request once). A process that ends during the
+    run counts nothing after the first reading (a slight undercount); one that starts counts whole."""
 
     server_group: int
     database: str | None
 
-    def read(self) -> dict[str, float]:
-        server = database = 0
+    def read(self) -> dict[str, dict[int, float]]:
+        """Seconds of CPU per process id, by part (``server``, ``database``, ``clients``)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        out: dict[str, dict[int, float]] = {"server": {}, "database": {}, "clients": {0: time.process_time()}}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
-                ticks = int(fields[11]) + int(fields[12])
+                seconds = (int(fields[11]) + int(fields[12])) / tick
+                pid = int(stat.parent.name)
                 if int(fields[2]) == self.server_group:
-                    server += ticks
+                    out["server"][pid] = seconds
                 elif self.database and f" {self.database} ".encode() in (
                         stat.with_name("cmdline").read_bytes().replace(b"\0", b" ") + b" "):
-                    database += ticks
+                    out["database"][pid] = seconds
             except (OSError, IndexError, ValueError):  # a process that ended meanwhile
                 continue
-        tick = os.sysconf("SC_CLK_TCK")
-        return {"server": server / tick, "database": database / tick, "clients": time.process_time()}
+        return out
+
+    @staticmethod
+    def spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+        """Seconds of CPU between two readings, by part: the processes alive at the second."""
+        return {part: sum(max(0.0, now - before[part].get(pid, 0.0)) for pid, now in after[part].items())
+                for part in after}
 
 
 def run_load(port: int, concurrency: int, requests: int, max_seconds: float, data: Data,
@@ -303,9 +316,8 @@ def run_load(port: int, concurrency: int, requests: int, max_seconds: float, dat
     before = probe.read() if Path("/proc/self/stat").exists() else None
     result = run_phase(clients, requests, max_seconds, data)
     if before is not None and result["requests"]:
-        after = probe.read()
-        result["cpu_ms_per_request"] = {k: round(1000 * (after[k] - before[k]) / result["requests"], 1)
-                                        for k in before}
+        spent = CpuProbe.spent(before, probe.read())
+        result["cpu_ms_per_request"] = {k: round(1000 * v / result["requests"], 1) for k, v in spent.items()}
     for c in clients:
         c.close()
     return result
