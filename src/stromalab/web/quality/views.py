@@ -30,6 +30,7 @@ from .actions.results import CORRECTABLE, correct_result, record_result, void_re
 from .forms import CorrectionForm, DecisionForm, FcsUploadForm, OosCloseForm, ResultForm
 from .permissions import ANALYSTS, OOS_CLOSERS, READERS, RELEASERS
 from .queries import (
+    ReleaseSummary,
     batch_overview,
     decision_matches,
     file_intact,
@@ -67,13 +68,12 @@ def _requirement(batch: Batch, test_id: Any) -> Requirement | None:
         return None
 
 
-def _next_test(batch: Batch, asked: Any) -> Requirement:
+def _next_test(summary: ReleaseSummary, asked: Any) -> Requirement:
     """The test whose entry form the page shows: the one asked for (``?test=``), else the first
-    without a current result, else the first."""
-    spec = specification(batch)
-    done = set(m.QcResult.objects.filter(batch=batch, voided_at__isnull=True).values_list("test_id", flat=True))
-    return (_requirement(batch, asked)
-            or next((r for r in spec.requirements if r.id not in done), spec.requirements[0]))
+    without a current result, else the first (the summary's rows: the specification's tests in
+    order, each with its current result, read once for the page)."""
+    return (_requirement(summary.batch, asked)
+            or next((row.requirement for row in summary.rows if row.result is None), summary.rows[0].requirement))
 
 
 @require_role(READERS)
@@ -99,7 +99,7 @@ def _batch_page(request: Any, batch: Batch, form: ResultForm | None = None,
     a number in the specification's unit for another."""
     summary = release_summary(batch)
     chosen = _requirement(batch, form["test_id"].value()) if form is not None else None
-    chosen = chosen or _next_test(batch, request.GET.get("test"))
+    chosen = chosen or _next_test(summary, request.GET.get("test"))
     return render(request, "quality/batch.html", {
         "batch": batch, "summary": summary, "tests": _tests(batch), "chosen": chosen,
         "chosen_limit": shown_limit(chosen), "chosen_name": shown_name(chosen),
