@@ -75,3 +75,18 @@ def test_screen_command_honours_the_protocols_variable(tmp_path: Path) -> None:
     shutil.copytree(DEFAULT_ROOT / "NCT05947682", tmp_path / "copy" / "NCT05947682")
     found = screen(tmp_path / "copy")
     assert "protocol:" not in found.stderr and "record 1" in found.stderr  # the protocol loaded; {} is invalid
+
+
+def _database_options(tmp_path: Path, **variables: str) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STROMALAB_")}
+    env |= {"STROMALAB_VAR_DIR": str(tmp_path / "var"), "STROMALAB_SECRET_KEY": "x" * 50,
+            "STROMALAB_DATABASE_URL": "postgres://stromalab_app@db.example:5432/stromalab", **variables}
+    show = "import json; from stromalab.web import settings as s; print(json.dumps(s.DATABASES['default']['OPTIONS']))"
+    done = subprocess.run([sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout))
+
+
+def test_postgresql_binds_on_the_server_and_prepares_unless_told_not_to(tmp_path: Path) -> None:
+    assert _database_options(tmp_path) == {"server_side_binding": True, "prepare_threshold": 5}
+    assert _database_options(tmp_path, STROMALAB_DB_PREPARED="0") == {"server_side_binding": True,
+                                                                      "prepare_threshold": None}

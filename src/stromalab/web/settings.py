@@ -42,6 +42,8 @@ Variable                          Default                          Meaning (sett
 ``STROMALAB_REQUEST_LOG_LEVEL``   ``INFO``                         ``WARNING`` silences the per-request lines
 ``STROMALAB_DB_CONN_MAX_AGE``     ``0``                            seconds a database connection is kept for the
                                                                    next request (``CONN_MAX_AGE``; production: 60)
+``STROMALAB_DB_PREPARED``         ``1``                            PostgreSQL: ``0`` prepares no statement on the
+                                                                   server (behind a transaction-mode pooler)
 ``STROMALAB_CACHE``               ``memory`` (``files`` under      ``files``: the cache in ``VAR_DIR/cache``, shared
                                   ``stromalab serve``)             by the server's worker processes
 ``STROMALAB_AUDIT_CHECKPOINTS``   ``VAR_DIR/audit-checkpoints.jsonl`` signed checkpoints of the audit chain's head,
@@ -189,6 +191,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so that threads and the live server share the test database.
     _db["TEST"] = {"NAME": str(Path(os.environ.get("TMPDIR", "/tmp")) / f"test_stromalab_{os.getpid()}.sqlite3")}
 else:
+    # Parameters bound by the server, and a statement run five times on a connection prepared
+    # there (psycopg's threshold): the pages repeat the same few dozen queries, which PostgreSQL
+    # then neither parses nor plans again (a quarter less of its CPU on the quality pages,
+    # docs/performance.md). A kept connection (CONN_MAX_AGE) keeps its statements; the service
+    # is stopped while migrating (docs/deploy.md), so none outlives the tables it reads. A
+    # transaction-mode pooler hands a session's statements to another: STROMALAB_DB_PREPARED=0.
+    _prepared = os.environ.get("STROMALAB_DB_PREPARED", "1") != "0"
+    _db["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5 if _prepared else None}
     # One database per run, named by the runner (tools/test.sh drops it even when a live
     # server thread kept a connection open at teardown) or by the test process.
     _db["TEST"] = {"NAME": os.environ.get("STROMALAB_TEST_DATABASE_NAME") or f"test_stromalab_{os.getpid()}"}
