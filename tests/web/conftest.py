@@ -51,6 +51,29 @@ def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _pages_reported_to_the_test_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Django's test client learns a page's templates and context (``response.context``) from
+    the ``template_rendered`` signal, which Django's test set-up makes its own engine send; the
+    pages' Jinja2 templates (web/templating.py) send it the same way, after rendering, with the
+    whole context they rendered (the request and the context processors' values included).
+    The form renderer's own Jinja2 engine (a form's fields) is not reported, as before."""
+    from django.template import engines
+    from django.template.backends.jinja2 import Template
+    from django.test.signals import template_rendered
+
+    render = Template.render
+
+    def reported(self: Any, context: dict[str, Any] | None = None, request: Any = None) -> str:
+        context = {} if context is None else context
+        html = render(self, context, request)
+        if self.backend is engines["jinja2"]:
+            template_rendered.send(sender=self, template=self.template, context=context)
+        return html
+
+    monkeypatch.setattr(Template, "render", reported)
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default() -> Iterator[None]:
     """Each test starts in the site's language: a test (or a request it makes) that activates
     French must not make the next test's messages French."""

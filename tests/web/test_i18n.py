@@ -12,6 +12,7 @@ import pytest
 from django.template import engines
 from django.test import Client
 from django.utils import translation
+from jinja2.ext import babel_extract
 
 from stromalab.web.catalogues import WEB_DIR, catalogues, mo_bytes, read_catalogue
 
@@ -19,9 +20,8 @@ pytestmark = pytest.mark.django_db
 
 CATALOGUES = catalogues()
 APP_DIRS = {po.parents[3] for po in CATALOGUES}
-TRANS = re.compile(r'\{%\s*(?:trans|translate)\s+"((?:[^"\\]|\\.)*)"(?:\s+context\s+"([^"]*)")?')
-#: ``_("...")`` in the Jinja2 row lists (web/partials.py), which have no context
-JINJA_TRANS = re.compile(r'\b_\("((?:[^"\\]|\\.)*)"\)')
+#: the translation functions of the pages' templates (web/templating.py)
+TEMPLATE_KEYWORDS = ("_", "gettext", "ngettext", "pgettext", "npgettext")
 
 
 def _name(po: Path) -> str:
@@ -32,8 +32,8 @@ def _templates(po: Path) -> list[Path]:
     """An app catalogue covers the app's templates; the project's, those of apps without one."""
     app = po.parents[3]
     apps = [app] if app != WEB_DIR else [d for d in WEB_DIR.iterdir() if d.is_dir() and d not in APP_DIRS]
-    folders = [WEB_DIR / "templates"] if app == WEB_DIR else []
-    folders += [a / kind for a in apps for kind in ("templates", "jinja2")]
+    folders = [WEB_DIR / "jinja2"] if app == WEB_DIR else []
+    folders += [a / "jinja2" for a in apps]
     return sorted(t for folder in folders for t in folder.rglob("*.html"))
 
 
@@ -60,10 +60,14 @@ def test_every_template_string_has_an_entry(po: Path) -> None:
     # the project catalogue's pages may link into an app and reuse that app's label
     others = [read_catalogue(p) for p in CATALOGUES if p != po] if po.parents[3] == WEB_DIR else []
     for template in _templates(po):
-        text = template.read_text(encoding="utf-8")
-        jinja = [(msgid, "") for msgid in JINJA_TRANS.findall(text)] if "jinja2" in template.parts else []
-        for msgid, context in TRANS.findall(text) + jinja:
-            found = [c for c in (own, *others) if c.get(msgid, context=context or None) is not None]
+        with template.open("rb") as source:
+            # Jinja2's own extractor: _(), pgettext() and {% trans %} blocks, with their plurals
+            extracted = list(babel_extract(source, TEMPLATE_KEYWORDS, [], {"newstyle_gettext": "true"}))
+        for _line, function, message, _comments in extracted:
+            context, msgid = message if function == "pgettext" else (None, message)
+            if function in ("ngettext", "npgettext"):
+                context, msgid = (message[0], message[1]) if function == "npgettext" else (None, message[0])
+            found = [c for c in (own, *others) if c.get(msgid, context=context) is not None]
             assert found, (template.name, msgid, context)
 
 
@@ -90,20 +94,19 @@ def test_every_python_string_marked_for_translation_has_a_french_entry() -> None
 
 
 def test_donor_trace_page_plural_is_french() -> None:
-    # the page's own {% blocktrans count %} block, rendered as Django renders the page
-    template = (WEB_DIR / "manufacturing" / "templates" / "manufacturing" / "trace_donor.html").read_text(encoding="utf-8")
-    block = re.search(r"{% blocktrans count n=blocked\|length %}.*?{% endblocktrans %}", template)
+    # the page's own {% trans %} block with its plural, rendered as the page renders it
+    template = (WEB_DIR / "manufacturing" / "jinja2" / "manufacturing" / "trace_donor.html").read_text(encoding="utf-8")
+    block = re.search(r"{% trans n=blocked\|length %}.*?{% endtrans %}", template)
     assert block is not None
-    page = engines["django"].from_string("{% load i18n %}" + block.group(0))
+    page = engines["jinja2"].from_string(block.group(0))
     with translation.override("fr"):
         assert page.render({"blocked": [1]}) == "Consentement retiré ou non valide : 1 contenant est bloqué."
         assert page.render({"blocked": [1, 2, 3, 4]}) == "Consentement retiré ou non valide : 4 contenants sont bloqués."
     assert page.render({"blocked": [1, 2]}) == "Consent withdrawn or not valid: 2 containers are blocked."
 
 
-def test_context_entries_reach_django() -> None:
-    page = engines["django"].from_string(
-        '{% load i18n %}{% translate "Release" context "verb" %}|{% translate "Release" context "noun" %}')
+def test_context_entries_reach_the_pages() -> None:
+    page = engines["jinja2"].from_string('{{ pgettext("verb", "Release") }}|{{ pgettext("noun", "Release") }}')
     with translation.override("fr"):
         assert page.render({}) == "Libérer|Libération"
 

@@ -146,29 +146,24 @@ MIDDLEWARE = [
 ROOT_URLCONF = "stromalab.web.urls"
 WSGI_APPLICATION = "stromalab.web.wsgi.application"
 
+# the pages: Jinja2 templates in each app's jinja2/ folder, read as Django's language read them
+# (web/templating.py); the request, the CSRF input and these processors' values in every page
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [WEB_DIR / "templates"],
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [WEB_DIR / "jinja2"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "environment": "stromalab.web.templating.environment",
             "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stromalab.web.accounts.context_processors.stromalab",
             ],
-            # {% csrf_token %} also renders the form's one-off submission token (web/submissions)
-            "builtins": ["stromalab.web.submissions.templatetags.submission_token"],
         },
     },
-    # the row lists of the busiest pages (each app's jinja2/ folder; web/partials.py)
-    {
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "APP_DIRS": True,
-        "OPTIONS": {"environment": "stromalab.web.partials.environment"},
-    },
+    # the installed packages' own Django templates (django-ninja's API documentation page)
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True},
 ]
 # form fields through Django's own Jinja2 copies of its widget templates: the same HTML (blank
 # lines aside) in about two thirds of the time on the form pages (screening form, QC entry, trail filter)

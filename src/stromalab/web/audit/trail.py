@@ -9,15 +9,18 @@ page). Filters are a form, so that a bad date is refused beside its field in its
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .formatting import site_zone, utc_text
@@ -81,16 +84,30 @@ class TrailFilter(forms.Form):
 
 def filter_key(form: TrailFilter) -> str:
     """Everything the filter form's HTML depends on besides the language: the values typed (not
-    the page cursors) and the choices it offers (people, record types, events). Its rendering is
-    cached under this key: 68 options rendered through Django's widget templates took 9.5 ms of a
-    40 ms trail page, the same for every page of a search (docs/performance.md). Empty (not
-    cached) when the free-text record is typed: whatever a person types there, a name included,
-    stays out of the cache folder."""
+    the page cursors) and the choices it offers (people, record types, events). Empty when the
+    free-text record is typed: whatever a person types there, a name included, stays out of the
+    cache folder."""
     if str(form.data.get("record", "")).strip():
         return ""
     typed = sorted((name, value) for name, value in form.data.items() if name in form.fields)
     offered = [form.fields[name].choices for name in ("person", "record_type", "kind")]  # type: ignore[attr-defined]
     return json.dumps([typed, offered], default=str)
+
+
+def filter_html(form: TrailFilter) -> SafeString:
+    """The filter form's HTML, kept ten minutes per language and :func:`filter_key`: 68 options
+    rendered through Django's widget templates took 9.5 ms of a 40 ms trail page, the same for
+    every page of a search (docs/performance.md); rendered each time when the key is empty."""
+    key = filter_key(form)
+    if not key:
+        return SafeString(form.as_p())
+    digest = hashlib.sha256(f"{get_language()}\0{key}".encode()).hexdigest()
+    cache_key = f"stromalab:trail-filter:{digest}"
+    html: str | None = cache.get(cache_key)
+    if html is None:
+        html = str(form.as_p())
+        cache.set(cache_key, html, 600)
+    return mark_safe(html)  # Django's own rendering of the form, stored as rendered
 
 
 def _day_start(day: dt.date) -> str:

@@ -18,12 +18,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from stromalab.web.accounts.permissions import require_role
-from stromalab.web.partials import render_rows
 
 from .export import csv_lines, record_export
 from .formatting import readable, zone_name
 from .permissions import BATCH_TRAIL_READERS, READERS
-from .trail import TrailFilter, filter_key, filtered, page
+from .trail import TrailFilter, filter_html, filtered, page
 
 
 def _trail(request: Any, subject: str = "") -> HttpResponse:
@@ -33,8 +32,8 @@ def _trail(request: Any, subject: str = "") -> HttpResponse:
     for cursor in ("before", "after"):
         kept.pop(cursor, None)
     return render(request, "audit/event_list.html", {
-        "form": form, "filter_key": filter_key(form), "subject": subject, "page": found,
-        "rows_html": render_rows("audit/trail_rows.html", rows=readable(request.user, found.events)),
+        "form": form, "form_html": filter_html(form), "subject": subject, "page": found,
+        "rows": readable(request.user, found.events),
         "zone": zone_name(), "query": kept.urlencode()})
 
 

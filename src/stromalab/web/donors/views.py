@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stromalab.web.accounts import roles
 from stromalab.web.accounts.permissions import has_role, require_role
 from stromalab.web.feedback import report_refusal, run_action, submit_form
-from stromalab.web.partials import render_rows
 from stromalab.web.screening.wording import verdict_label
 
 from . import actions, queries
@@ -42,7 +41,7 @@ def donor_list(request: Any) -> HttpResponse:
     donors = qs.filter(pk__in=list(page.object_list)).only(
         "pseudonym", "status", "created_at", "withdrawn_at", "voided_at", "screening__verdict")
     return render(request, "donors/donor_list.html", {
-        "page": page, "rows_html": render_rows("donors/donor_rows.html", donors=donors, verdict_label=verdict_label),
+        "page": page, "donors": donors, "verdict_label": verdict_label,
         "q": filters.get("q", ""), "can_register": has_role(request.user, EDITORS)})
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from . import claims
 from .models import Submission
 
-#: the hidden input every ``{% csrf_token %}`` renders beside Django's CSRF input
+#: the hidden input every ``{{ form_tokens() }}`` renders beside Django's CSRF input
 FIELD = "submission_token"
 #: posts that create nothing and may be repeated from a page the browser kept (back button):
 #: switching the language, logging out
@@ -71,7 +71,7 @@ class SubmissionMiddleware:
         try:
             key = str(uuid.UUID(token))
         except ValueError:
-            return None  # a form rendered without {% csrf_token %}, or a test client's post
+            return None  # a form rendered without form_tokens(), or a test client's post
         try:
             outcome = claims.claim(user=request.user, channel=Submission.FORM, key=key, method="POST",
                                    path=request.path)
