@@ -1,5 +1,5 @@
 """The pages' Jinja2 templates render what Django's template language rendered (web/templating.py):
-values escaped by Django's ``escape`` and safe strings kept, numbers and times the reader's way,
+values escaped and safe strings kept, numbers and times the reader's way,
 ``a.b`` calling what takes no argument (never what alters data), missing names empty,
 translations of the active language with their variables escaped, URLs reversed, and every POST
 form's CSRF input and submission token."""
@@ -21,10 +21,12 @@ def _render(source: str, **context: object) -> str:
     return engines["jinja2"].from_string(source).render(context)
 
 
-def test_values_are_escaped_as_django_escapes_and_safe_strings_kept() -> None:
-    html = _render("<td>{{ typed }}</td>{{ built }}", typed="<script>alert(\"x\", 'y')</script>",
-                   built=format_html("<b>{}</b>", "<i>"))
-    assert html == "<td>&lt;script&gt;alert(&quot;x&quot;, &#x27;y&#x27;)&lt;/script&gt;</td><b>&lt;i&gt;</b>"
+def test_values_are_escaped_and_safe_strings_kept() -> None:
+    html = _render("<td>{{ typed }}</td>{{ built }}|{{ n }}|{% trans name=typed %}I, {{ name }}, sign this record "
+                   "as its author.{% endtrans %}", typed="<script>alert(\"x\", 'y')</script>",
+                   built=format_html("<b>{}</b>", "<i>"), n=12345)
+    typed = "&lt;script&gt;alert(&#34;x&#34;, &#39;y&#39;)&lt;/script&gt;"
+    assert html == f"<td>{typed}</td><b>&lt;i&gt;</b>|12345|I, {typed}, sign this record as its author."
 
 
 def test_numbers_and_times_are_shown_the_readers_way() -> None:

@@ -7,8 +7,8 @@ Python. The templates (each app's ``jinja2/`` folder) were written in Django's l
 this environment keeps its meaning so that a page reads and renders as before:
 
 - a value is shown as Django shows it (:func:`shown`): an aware time in the site's time zone,
-  a number or a date the active language's way (``62,5`` in French), escaped by Django's
-  ``escape``; a safe string (a rendered form, ``format_html``) is kept as it is;
+  a number or a date the active language's way (``62,5`` in French), escaped; a safe string (a
+  rendered form, ``format_html``) is kept as it is;
 - ``a.b`` is the item ``b`` of a dict (or of anything with items) before its attribute, and
   calls what it finds when that takes no argument (``page.has_next``,
   ``user.get_role_display``), as Django does, and never a method marked ``alters_data``; a
@@ -38,7 +38,6 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import (
     get_language,
@@ -65,15 +64,27 @@ class DjangoLookups(Environment):
     a callable found is called when it takes no argument (:func:`_called`)."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if hasattr(type(obj), "__getitem__"):
+        kind = type(obj)
+        has_items = _HAS_ITEMS.get(kind)
+        if has_items is None:
+            has_items = _HAS_ITEMS.setdefault(kind, hasattr(kind, "__getitem__"))
+        if has_items:
             try:
                 return _called(obj[attribute])
             except (TypeError, AttributeError, KeyError, ValueError, IndexError):
                 pass
-        return _called(super().getattr(obj, attribute))
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)  # Jinja2's own: an item, else undefined
+        return _called(value) if callable(value) else value
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         return _called(super().getitem(obj, argument))
+
+
+#: whether a type has items (``__getitem__``), by type: asked for every ``a.b`` of a page
+_HAS_ITEMS: dict[type, bool] = {}
 
 
 def _called(value: Any) -> Any:
@@ -96,12 +107,24 @@ def _called(value: Any) -> Any:
         raise  # a TypeError of its own
 
 
+#: text printed as it is (then escaped unless safe): nothing in it to localise
+_AS_WRITTEN = frozenset({str, Markup, SafeString})
+
+
 def shown(value: Any) -> Any:
-    """A value as Django's template language prints it (``render_value_in_context``)."""
+    """A value as Django's template language prints it (``render_value_in_context``): an aware
+    time in the site's time zone, a number or a date localised, the rest as text; then escaped
+    by Jinja2 (markupsafe: ``&#39;`` where Django wrote ``&#x27;``, the same HTML), safe strings
+    kept. Text and whole numbers, most of what a page prints, go straight to the escaping: there
+    is nothing to localise in them unless thousands are grouped (the audit trail's 100 rows
+    print 900 values)."""
+    kind = type(value)
+    if kind in _AS_WRITTEN or (kind is int and not settings.USE_THOUSAND_SEPARATOR):
+        return value
     if isinstance(value, Undefined):
         return ""
     value = localize(template_localtime(value))
-    return conditional_escape(value if isinstance(value, str) else str(value))
+    return value if isinstance(value, str) else str(value)
 
 
 def _formatted(message: str, variables: dict[str, Any]) -> str:
@@ -109,7 +132,7 @@ def _formatted(message: str, variables: dict[str, Any]) -> str:
     text = Markup(message)  # a message of the catalogues, trusted; only its variables are escaped
     if not variables:
         return text
-    return text % {name: SafeString(shown(value)) for name, value in variables.items()}
+    return text % {name: shown(value) for name, value in variables.items()}
 
 
 def _gettext(message: str, **variables: Any) -> str:

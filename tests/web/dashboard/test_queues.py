@@ -4,6 +4,7 @@ the number of rows."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from typing import Any
@@ -177,7 +178,7 @@ def test_queues_in_french(clinic: dict[str, Any], client_as: Callable[..., Any])
     client = client_as("investigator")
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     page = client.get("/").content.decode()
-    assert "Donneurs à sélectionner" in page and "Décisions d&#x27;éligibilité à signer" in page
+    assert "Donneurs à sélectionner" in page and "Décisions d'éligibilité à signer" in html.unescape(page)
     assert "pas encore sélectionné" in page
 
 

@@ -5,6 +5,7 @@ tube is stored with a warning that the panel, the QC page, the release summary a
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -170,7 +171,7 @@ def test_warnings_in_french_and_none_for_a_matching_control(batch: Any, analyst:
         body = client.get(f"/quality/panels/{panel.pk}/").content.decode()
     finally:
         translation.activate("en")
-    assert "À vérifier avant de se fier à ce panel" in body and "sur l&#x27;instrument FACSCanto II" in body
+    assert "À vérifier avant de se fier à ce panel" in body and "sur l'instrument FACSCanto II" in html.unescape(body)
     generated_control, generated = uploads(good_panel)
     clean = actions.upload_panel(batch=batch, control=generated_control, stained=generated, acting_user=analyst,
                                  reason="panel with its own control")
