@@ -79,3 +79,9 @@ def test_a_post_form_carries_the_csrf_input_and_a_new_submission_token(db: Any) 
               for html in (first, second)]
     assert tokens[0] != tokens[1]
     assert template.render({}) == "<form method=post></form>"  # no request, no form tokens
+
+
+def test_djangos_filters_escape_once() -> None:
+    html = _render('{{ items|join(", ") }}|{{ text|linebreaksbr }}|{{ missing|default("—") }}|{{ gone|date("Y") }}',
+                   items=["<a>", "b"], text="x<\ny")
+    assert html == "&lt;a&gt;, b|x&lt;<br>y|—|"

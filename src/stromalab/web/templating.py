@@ -1,10 +1,11 @@
 """The pages' templates: Jinja2, rendering what Django's template language rendered.
 
-Django's template engine walks its nodes for every value (variable lookup, localisation,
-escaping): under load it took a quarter of a page's CPU, the largest part of the busiest pages
-(docs/performance.md). Jinja2, which Django supports as an engine, compiles a template to
-Python. The templates (each app's ``jinja2/`` folder) were written in Django's language, and
-this environment keeps its meaning so that a page reads and renders as before:
+Django's template engine interprets a tree of nodes for every page; Jinja2, which Django supports
+as an engine, compiles a template to Python, and renders the busiest pages' templates in about
+three quarters of the time (docs/performance.md: the work per value, lookup, localisation and
+escaping, is the same either way). The templates (each app's ``jinja2/`` folder) were written in
+Django's language, and this environment keeps its meaning so that a page reads and renders as
+before:
 
 - a value is shown as Django shows it (:func:`shown`): an aware time in the site's time zone,
   a number or a date the active language's way (``62,5`` in French), escaped; a safe string (a
