@@ -42,10 +42,8 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeString
 from django.utils.translation import (
     get_language,
-    get_language_bidi,
     gettext,
     ngettext,
-    npgettext,
     pgettext,
 )
 from jinja2 import ChainableUndefined, Environment
@@ -148,10 +146,6 @@ def _ngettext(singular: str, plural: str, number: int, **variables: Any) -> str:
     return _formatted(ngettext(singular, plural, number), {"num": number, **variables})
 
 
-def _npgettext(message_context: str, singular: str, plural: str, number: int, **variables: Any) -> str:
-    return _formatted(npgettext(message_context, singular, plural, number), {"num": number, **variables})
-
-
 def _url(view_name: str, *args: Any) -> str:
     return reverse(view_name, args=args)
 
@@ -194,9 +188,9 @@ def environment(**options: Any) -> Environment:
     env = DjangoLookups(extensions=["jinja2.ext.i18n"], finalize=shown, keep_trailing_newline=True,
                         **{**options, "undefined": ChainableUndefined})
     env.globals.update(
-        gettext=_gettext, _=_gettext, pgettext=_pgettext, ngettext=_ngettext, npgettext=_npgettext,
+        gettext=_gettext, _=_gettext, pgettext=_pgettext, ngettext=_ngettext,
         url=_url, static=static, form_tokens=form_tokens, table_export=table_export,
-        get_language=get_language, get_language_bidi=get_language_bidi, available_languages=_available_languages,
+        get_language=get_language, available_languages=_available_languages,
         time_zone_name=timezone.get_current_timezone_name,
     )
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} blocks pass their variables

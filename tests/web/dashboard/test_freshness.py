@@ -145,3 +145,18 @@ def test_each_figure_keeps_one_entry_in_the_folder_whatever_the_changes(
             assert "NCT05947682-00" in client.get("/").content.decode()
         assert len(list(tmp_path.iterdir())) == entries
         assert sum("audit_chainhead" in q["sql"] for q in view.captured_queries) == 1
+
+
+def test_the_donor_counts_are_counted_once_for_every_language(study: Any) -> None:
+    """The donor aggregate carries no label: a French and an English dashboard share one count."""
+    from django.utils import translation
+
+    from stromalab.web.dashboard.consort import donor_counts
+    from stromalab.web.dashboard.freshness import current_version
+
+    version = current_version()
+    with translation.override("en"):
+        english = donor_counts(study, version)
+    with translation.override("fr"), CaptureQueriesContext(connection) as french:
+        assert donor_counts(study, version) == english
+    assert not french.captured_queries

@@ -48,9 +48,11 @@ class Stage:
 
 def donor_counts(study: Study, version: str) -> dict[str, int]:
     """Every count of the study's non-voided donors the dashboard shows, in one query, counted
-    once per change of the study (``version``, :func:`.freshness.current_version`): the screening
-    log and the "donors to screen" queue read the same count, not two scans of the donors."""
-    return as_of_last_change("donor_counts", study.pk, lambda: _count_donors(study), version=version)
+    once per change of the study (``version``, :func:`.freshness.current_version`) whatever the
+    languages the dashboard is read in: the screening log and the "donors to screen" queue read
+    the same count, not two scans of the donors."""
+    return as_of_last_change("donor_counts", study.pk, lambda: _count_donors(study), version=version,
+                             translated=False)
 
 
 def _count_donors(study: Study) -> dict[str, int]:

@@ -55,10 +55,12 @@ def current_version() -> str:
     return ChainHead.version()
 
 
-def as_of_last_change(name: str, study_id: str, compute: Callable[[], T], *, version: str) -> T:
+def as_of_last_change(name: str, study_id: str, compute: Callable[[], T], *, version: str,
+                      translated: bool = True) -> T:
     """``compute()``, or its value already counted at ``version`` (the :func:`current_version`
-    the page read), per language: the figures carry translated labels."""
-    key = figures_key(name, study_id)
+    the page read), per language when the figures carry translated labels (``translated``), else
+    once for every language."""
+    key = figures_key(name, study_id, translated=translated)
     mark = f"{key}:counting:{version}"
     stored = _stored_at(key, version)
     if stored is None and not cache.add(mark, True, WAIT_SECONDS):
@@ -73,10 +75,10 @@ def as_of_last_change(name: str, study_id: str, compute: Callable[[], T], *, ver
     return found
 
 
-def figures_key(name: str, study_id: str) -> str:
-    """The cache key of the figures ``name`` of the study in the active language (one entry,
-    whatever the version it holds)."""
-    return f"stromalab:figures:{name}:{study_id}:{get_language()}"
+def figures_key(name: str, study_id: str, *, translated: bool = True) -> str:
+    """The cache key of the figures ``name`` of the study, in the active language when they are
+    ``translated`` (one entry, whatever the version it holds)."""
+    return f"stromalab:figures:{name}:{study_id}:{get_language() if translated else '*'}"
 
 
 def _stored_at(key: str, version: str) -> bytes | None:
