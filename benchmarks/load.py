@@ -537,14 +537,35 @@ def child(engine: str, opts: argparse.Namespace) -> dict[str, Any]:
 
 # --- the parent: one subprocess per engine, then the tables --------------------------------------
 
-def render(results: list[dict[str, Any]], argv: list[str]) -> str:
+#: the loop the machine's speed has been told by in docs/performance.md since 2026-11, run at a
+#: module's top level (names in a dict, as ``python3 -c`` runs it), not in a function's locals
+YARDSTICK = compile("total = 0\nfor i in range(10_000_000):\n    total += i\n", "<yardstick>", "exec")
+
+
+def yardstick_seconds() -> float:
+    """Seconds this interpreter takes for 10⁷ additions in a loop, the best of three: how fast
+    the machine was, so that runs on machines of the same kind but of different speed (the same
+    code served 57 and 168 requests/s on two of them) are compared by their CPU per request."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        exec(YARDSTICK, {})  # a constant of this file
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def render(results: list[dict[str, Any]], argv: list[str], yardstick: float) -> str:
+    from stromalab.commands.serve import usable_cores
+
+    cores = usable_cores()
     first = results[0]
     command = " ".join(["benchmarks/load.py", *argv])
     lines = [f"`.venv/bin/python {command}` — "
              f"{first['donors']:,} donors, {first['batches']} batches, {first['events']:,} audit events; "
              f"`stromalab serve --workers {first['workers']} --threads {first['threads']}` (gunicorn gthread); "
-             f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPU, clients in "
-             f"the same machine ({time.strftime('%Y-%m-%d')}). Times in ms.", ""]
+             f"{platform.python_implementation()} {platform.python_version()}, {cores} CPU, clients in "
+             f"the same machine ({time.strftime('%Y-%m-%d')}); 10⁷ additions in a Python loop took "
+             f"{yardstick:.2f} s. Times in ms.", ""]
     for r in results:
         for run in r["runs"]:
             stop = " (stopped at the time limit)" if run["stopped_at_deadline"] else ""
@@ -557,7 +578,7 @@ def render(results: list[dict[str, Any]], argv: list[str]) -> str:
                 database = (f"database {cpu['database']} ms" if r["engine"] == "postgresql"
                             else "database inside the server's processes")
                 lines[-2:-2] = [f"CPU per request: server {cpu['server']} ms, {database}, "
-                                f"load generator {cpu['clients']} ms ({os.cpu_count()} cores)", ""]
+                                f"load generator {cpu['clients']} ms ({cores} core{'s' if cores > 1 else ''})", ""]
             for name, p in run["pages"].items():
                 mark = " ✗" if run["clients"] <= 10 and p["p95"] > TARGET_P95_MS else ""
                 lines.append(f"| {name} | {p['n']} | {p['errors']} | {p['rps']} | {p['p50']} | "
@@ -595,6 +616,7 @@ def main() -> int:
     engines = [args.engine] if args.engine else ["sqlite"] + (["postgresql"] if postgres_available() else [])
     if "postgresql" not in engines and not args.engine:
         print(f"### NOT MEASURED: PostgreSQL ({PG_URL}) unreachable", file=sys.stderr)
+    yardstick = yardstick_seconds()
     results = []
     for engine in engines:
         cmd = [sys.executable, __file__, "--child", *sys.argv[1:]]
@@ -605,7 +627,7 @@ def main() -> int:
             print(proc.stdout, file=sys.stderr)
             return 1
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    print(render(results, sys.argv[1:]))
+    print(render(results, sys.argv[1:], yardstick))
     missed = [f"{r['engine']} {name} p95 {p['p95']} ms" for r in results for run in r["runs"]
               if run["clients"] <= 10 for name, p in run["pages"].items() if p["p95"] > TARGET_P95_MS]
     errors = sum(p["errors"] for r in results for run in r["runs"] for p in run["pages"].values())

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import socket
 import subprocess
 import sys
@@ -128,13 +129,24 @@ def test_serve_sizes_its_workers_from_the_cores(monkeypatch: pytest.MonkeyPatch)
 
     from stromalab.commands import serve
 
-    monkeypatch.setattr(serve.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(serve, "usable_cores", lambda: 2)
     parser = argparse.ArgumentParser()
     serve.add_arguments(parser)
     args = parser.parse_args([])
     assert (args.workers, args.threads) == (3, 1)
     args = parser.parse_args(["--workers", "5", "--threads", "2"])
     assert (args.workers, args.threads) == (5, 2)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity on this system")
+def test_serve_counts_only_the_cores_it_may_run_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service pinned to one core of a larger machine (systemd's CPUAffinity, a cpuset) gets
+    the workers of one core, not of the machine's."""
+    from stromalab.commands import serve
+
+    monkeypatch.setattr(serve.os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: 64)
+    assert serve.default_workers() == 2
 
 
 @pytest.mark.django_db(transaction=True)

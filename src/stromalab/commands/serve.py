@@ -23,11 +23,19 @@ import os
 import sys
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: those of its CPU affinity (systemd's ``CPUAffinity=``,
+    ``taskset``, a container's cpuset), not all the machine's, where the system tells them."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def default_workers() -> int:
     """cores + 1: one more than the cores keeps them busy while a worker waits on the database;
     more workers than that share the same cores and each request took 28 % more CPU (2 × cores +
     1, docs/performance.md)."""
-    return (os.cpu_count() or 1) + 1
+    return usable_cores() + 1
 
 
 #: threads per worker. The work is CPU-bound under the interpreter lock: requests running at once
