@@ -118,6 +118,23 @@ def _django_db_helper(_django_db_helper: None, request: pytest.FixtureRequest) -
     triggers.drop_triggers(connection)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[Any]:
+    """A browser journey's own database connection is closed when the journey ends.
+
+    Playwright's synchronous API switches greenlets, and a test that holds its ``browser``
+    fixture runs in another context than its fixtures: Django's connection in the test is a
+    second one, which the fixtures' teardown never sees. On PostgreSQL it stayed open, and the
+    test database could not be dropped after the last test ("being accessed by other users")."""
+    try:
+        return (yield)
+    finally:
+        if "browser" in pyfuncitem.fixturenames:
+            from django.db import connections
+
+            connections.close_all()
+
+
 if gunicorn_server.WANTED:
 
     @pytest.fixture()
