@@ -189,9 +189,10 @@ else:
     # Parameters bound by the server, and a statement run five times on a connection prepared
     # there (psycopg's threshold): the pages repeat the same few dozen queries, which PostgreSQL
     # then neither parses nor plans again (a quarter less of its CPU over the busiest pages, more
-    # than half on the quality pages, docs/performance.md). A kept connection (CONN_MAX_AGE) keeps its statements; the service
-    # is stopped while migrating (docs/deploy.md), so none outlives the tables it reads. A
-    # transaction-mode pooler hands a session's statements to another: STROMALAB_DB_PREPARED=0.
+    # than half on the quality pages, docs/performance.md). A kept connection (CONN_MAX_AGE)
+    # keeps its statements; the service is stopped while migrating (docs/deploy.md), so none
+    # outlives the tables it reads. A transaction-mode pooler hands a session's statements to
+    # another: STROMALAB_DB_PREPARED=0.
     _prepared = os.environ.get("STROMALAB_DB_PREPARED", "1") != "0"
     _db["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5 if _prepared else None}
     # One database per run, named by the runner (tools/test.sh drops it even when a live
